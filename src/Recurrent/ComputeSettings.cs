@@ -1,0 +1,23 @@
+namespace Recurrent;
+
+/// <summary>Process-wide compute settings for the library's kernels.</summary>
+/// <remarks>
+/// Results never depend on <see cref="MaxDegreeOfParallelism"/>: work is split into a fixed partition and
+/// every reduction runs in a fixed order, so the same seed gives the same model on 1 thread or on all cores.
+/// </remarks>
+public static class ComputeSettings
+{
+    private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
+
+    /// <summary>Gets or sets how many threads a large matrix product may use (default: the processor count).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => Volatile.Read(ref s_maxDegreeOfParallelism);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref s_maxDegreeOfParallelism, value);
+        }
+    }
+}
