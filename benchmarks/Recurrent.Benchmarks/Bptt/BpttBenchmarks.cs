@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Recurrent.Models;
 
 namespace Recurrent.Benchmarks.Bptt;
@@ -12,7 +13,7 @@ namespace Recurrent.Benchmarks.Bptt;
 /// </summary>
 /// <remarks>
 /// Run: <c>dotnet run -c Release --project benchmarks/Recurrent.Benchmarks -- --filter *BpttBenchmarks*</c>.
-/// The job is deliberately short (a window at H = 512, B = 32 is tens of GFLOP).
+/// The job is deliberately short (a window at H = 512, B = 32 is tens of GFLOP) and runs in process (no per-benchmark build).
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(ShortConfig))]
@@ -66,6 +67,6 @@ public class BpttBenchmarks
 
     private sealed class ShortConfig : ManualConfig
     {
-        public ShortConfig() => AddJob(Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1));
+        public ShortConfig() => AddJob(Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1).WithToolchain(InProcessEmitToolchain.Instance));
     }
 }
