@@ -8,6 +8,7 @@ namespace Recurrent.Sampling;
 /// <c>log p / length^α</c> (α = 0: raw log-probability; α = 1: mean log-probability per token).
 /// </summary>
 /// <remarks>
+/// Log-probabilities are the model's own (banned ids are removed from the candidates, not renormalised away).
 /// Honours the banned and stop ids and the minimum and maximum length of <see cref="SamplingOptions"/>; temperature,
 /// top-k, top-p and the repetition penalty do not apply. The length of a hypothesis counts its tokens plus the stop
 /// token when it ended on one. Search ends when <c>w</c> hypotheses have finished, when none is left, or at the
@@ -81,13 +82,13 @@ internal static class BeamSearch
             for (int i = 0; i < alive.Count; i++)
             {
                 ReadOnlySpan<float> row = logits.AsSpan(i * v, v);
-                double logSumExp = LogSumExp(row, banned, suppressStops ? stop : null);
-                if (double.IsNegativeInfinity(logSumExp))
+                double logSumExp = LogSumExp(row);
+                int count = TopTokens(row, banned, suppressStops ? stop : null, topLogits, topIds);
+                if (count == 0)
                 {
                     throw new InvalidOperationException("Every token is banned at this step: nothing can be generated.");
                 }
 
-                int count = TopTokens(row, banned, suppressStops ? stop : null, topLogits, topIds);
                 for (int j = 0; j < count; j++)
                 {
                     candidates.Add((alive[i].LogP + (topLogits[j] - logSumExp), i, topIds[j]));
@@ -152,34 +153,25 @@ internal static class BeamSearch
     private static double Normalise(double logP, int length, double lengthPenalty) =>
         length == 0 || lengthPenalty == 0 ? logP : logP / Math.Pow(length, lengthPenalty);
 
-    private static double LogSumExp(ReadOnlySpan<float> row, bool[] banned, bool[]? suppressed)
+    // log Σ exp(row) over the whole vocabulary: hypotheses are ranked by the model's own probabilities (bans only
+    // remove candidates, they do not renormalise).
+    private static double LogSumExp(ReadOnlySpan<float> row)
     {
         float max = float.NegativeInfinity;
-        for (int i = 0; i < row.Length; i++)
+        foreach (float x in row)
         {
-            if (!banned[i] && (suppressed is null || !suppressed[i]))
+            if (float.IsNaN(x))
             {
-                max = MathF.Max(max, row[i]);
+                throw new InvalidOperationException("The model produced NaN logits.");
             }
-        }
 
-        if (float.IsNegativeInfinity(max))
-        {
-            return double.NegativeInfinity;
-        }
-
-        if (float.IsNaN(max))
-        {
-            throw new InvalidOperationException("The model produced NaN logits.");
+            max = MathF.Max(max, x);
         }
 
         double sum = 0;
-        for (int i = 0; i < row.Length; i++)
+        foreach (float x in row)
         {
-            if (!banned[i] && (suppressed is null || !suppressed[i]))
-            {
-                sum += Math.Exp(row[i] - max);
-            }
+            sum += Math.Exp(x - max);
         }
 
         return max + Math.Log(sum);
