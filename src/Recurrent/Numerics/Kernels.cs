@@ -103,7 +103,7 @@ internal static partial class Kernels
                 Span<float> d = dlogits.Slice(n * v, v);
                 TensorPrimitives.Subtract(row, max, d);
                 TensorPrimitives.Exp(d, d);
-                sum = TensorPrimitives.Sum(d);
+                sum = ChunkedSum(d);
                 float scale = gradScale * m;
                 TensorPrimitives.Multiply(d, scale / sum, d);
                 d[target] -= scale;
@@ -117,7 +117,7 @@ internal static partial class Kernels
                     Span<float> chunk = scratch[..len];
                     TensorPrimitives.Subtract(row.Slice(start, len), max, chunk);
                     TensorPrimitives.Exp(chunk, chunk);
-                    sum += TensorPrimitives.Sum(chunk);
+                    sum += TensorPrimitives.Sum(chunk); // same chunking as ChunkedSum: loss-only == loss with gradient
                 }
             }
 
@@ -126,6 +126,18 @@ internal static partial class Kernels
         }
 
         return loss;
+    }
+
+    /// <summary>Σ x in chunks of <see cref="ScratchLength"/>, the order the loss-only path sums in.</summary>
+    private static float ChunkedSum(ReadOnlySpan<float> x)
+    {
+        float sum = 0f;
+        for (int start = 0; start < x.Length; start += ScratchLength)
+        {
+            sum += TensorPrimitives.Sum(x.Slice(start, Math.Min(ScratchLength, x.Length - start)));
+        }
+
+        return sum;
     }
 
     /// <summary>Copies rows of a table: <c>destination[i] = table[ids[i]]</c>, rows of <paramref name="columns"/> floats.</summary>
