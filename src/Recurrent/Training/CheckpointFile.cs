@@ -55,11 +55,12 @@ internal static class CheckpointFile
             throw new InvalidDataException($"Unsupported checkpoint format version '{version}'; expected {FormatVersion}.");
         }
 
-        string options = Meta(metadata, "model_options");
-        string expectedOptions = ModelOptionsJson(model.Options);
-        if (options != expectedOptions)
+        // Only the shape must match: seed, initialisation and dropout may differ (the weights come from the file).
+        string shape = Meta(metadata, "model_shape");
+        string expectedShape = ModelShapeJson(model.Options);
+        if (shape != expectedShape)
         {
-            throw new InvalidDataException($"The checkpoint was written for model options {options}; this model has {expectedOptions}.");
+            throw new InvalidDataException($"The checkpoint was written for a model of shape {shape}; this model has {expectedShape}.");
         }
 
         float[] parameters = new float[model.ParameterCount];
@@ -170,6 +171,26 @@ internal static class CheckpointFile
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>The options that fix the parameter layout, as canonical JSON (compared when loading).</summary>
+    public static string ModelShapeJson(RecurrentModelOptions options)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("vocabulary_size", options.VocabularySize);
+            writer.WriteNumber("embedding_size", options.EmbeddingSize);
+            writer.WriteNumber("hidden_size", options.HiddenSize);
+            writer.WriteNumber("layers", options.Layers);
+            writer.WriteString("cell", options.Cell.ToString());
+            writer.WriteBoolean("tie_weights", options.TieWeights);
+            writer.WriteBoolean("use_bias", options.UseBias);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     private static (List<SafeTensorsContainer.Entry> Entries, Dictionary<string, string> Metadata) Encode(
         TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata)
     {
@@ -208,6 +229,7 @@ internal static class CheckpointFile
         TrainingCounters c = state.Counters;
         ScheduleState s = state.Schedule;
         Put(metadata, "model_options", ModelOptionsJson(model.Options));
+        Put(metadata, "model_shape", ModelShapeJson(model.Options));
         Put(metadata, "optimizer", state.Optimizer.OptimizerName);
         Put(metadata, "optimizer.step_count", state.Optimizer.StepCount);
         Put(metadata, "schedule.factor", s.Factor);
