@@ -86,7 +86,7 @@ public sealed class ResumeTests : IDisposable
         var first = new Trainer(new TinyModel(V, dropout: 0.3f), Options(path));
         Assert.Throws<OperationCanceledException>(() => first.Fit(Data(), Data(), Recorder(losses, cancel, 17), cancel.Token));
         Assert.True(File.Exists(path));
-        Assert.False(File.Exists(path + ".tmp"));
+        Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
 
         var model = new TinyModel(V, seed: 5, dropout: 0.3f);
         var second = new Trainer(model, Options(path));
@@ -133,7 +133,7 @@ public sealed class ResumeTests : IDisposable
         }
 
         // A crash mid-write leaves a partial temporary file beside the checkpoint, never a partial checkpoint.
-        File.WriteAllBytes(path + ".tmp", next.AsSpan(0, next.Length / 2).ToArray());
+        File.WriteAllBytes(Path.Combine(_directory, ".good.ckpt.crashed.tmp"), next.AsSpan(0, next.Length / 2).ToArray());
         Assert.Equal(good, File.ReadAllBytes(path));
         var reader = new Trainer(new TinyModel(V, seed: 3), Options());
         reader.LoadCheckpoint(path);
@@ -141,8 +141,9 @@ public sealed class ResumeTests : IDisposable
 
         // A completed write replaces it whole.
         later.SaveCheckpoint(path);
-        Assert.Equal(next.Length, new FileInfo(path).Length);
-        Assert.False(File.Exists(path + ".tmp"));
+        reader.LoadCheckpoint(path);
+        Assert.Equal(2 * Data().BatchesPerEpoch, reader.Step);
+        Assert.Single(Directory.GetFiles(_directory, "*.tmp")); // only the simulated crash's leftover
     }
 
     [Fact]
@@ -151,11 +152,13 @@ public sealed class ResumeTests : IDisposable
         string path = Path.Combine(_directory, "shape.ckpt");
         var trainer = new Trainer(new TinyModel(V), Options() with { CheckpointMetadata = new Dictionary<string, string> { ["vocabulary"] = "a b c" } });
         trainer.SaveCheckpoint(path);
-        Assert.Equal("a b c", CheckpointFile.ReadUserMetadata(File.ReadAllBytes(path))["vocabulary"]);
+        Assert.Equal("a b c", CheckpointFile.ReadUserMetadata(path)["vocabulary"]);
         Assert.Throws<InvalidDataException>(() => new Trainer(new TinyModel(V + 1), Options()).LoadCheckpoint(path));
         Assert.Throws<InvalidDataException>(() => new Trainer(new TinyModel(V), Options() with { Optimizer = new Sgd() }).LoadCheckpoint(path));
         byte[] bytes = File.ReadAllBytes(path);
-        bytes[^1] ^= 0; // unchanged copy still loads
         new Trainer(new TinyModel(V), Options()).RestoreState(CheckpointFile.Decode(bytes, new TinyModel(V), new Adam()));
+        bytes[^1] ^= 0xFF; // flip bits in the last data byte: still structurally valid, so this is not a checksum test
+        bytes.AsSpan(8, 20).Fill((byte)'x'); // but a damaged header is rejected
+        Assert.Throws<InvalidDataException>(() => CheckpointFile.Decode(bytes, new TinyModel(V), new Adam()));
     }
 }
