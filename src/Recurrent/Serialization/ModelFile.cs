@@ -1,5 +1,6 @@
 using System.Globalization;
 using Recurrent.Models;
+using Recurrent.Text;
 
 namespace Recurrent.Serialization;
 
@@ -24,10 +25,14 @@ public sealed class ModelFile
     internal const string FormatKey = "recurrent.format";
     internal const string VersionKey = "recurrent.format_version";
     internal const string OptionsKey = "recurrent.options";
+    internal const string TokenizerKey = "recurrent.tokenizer";
+    internal const string VocabularyKey = "recurrent.vocabulary";
 
-    private ModelFile(IRecurrentModel model, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<string> missing, IReadOnlyList<string> ignored)
+    private ModelFile(IRecurrentModel model, Vocabulary? vocabulary, ITokenizer? tokenizer, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<string> missing, IReadOnlyList<string> ignored)
     {
         Model = model;
+        Vocabulary = vocabulary;
+        Tokenizer = tokenizer;
         Metadata = metadata;
         MissingTensors = missing;
         IgnoredTensors = ignored;
@@ -35,6 +40,12 @@ public sealed class ModelFile
 
     /// <summary>Gets the loaded model.</summary>
     public IRecurrentModel Model { get; }
+
+    /// <summary>Gets the vocabulary saved with the model, or null when none was saved.</summary>
+    public Vocabulary? Vocabulary { get; }
+
+    /// <summary>Gets the tokenizer saved with the model (rebuilt from its description), or null when none was saved.</summary>
+    public ITokenizer? Tokenizer { get; }
 
     /// <summary>Gets every metadata entry of the file, including the ones this library wrote.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -45,16 +56,19 @@ public sealed class ModelFile
     /// <summary>Gets the file's tensors that the model does not have (only with <see cref="ModelFileLoadOptions.IgnoreUnknownTensors"/>).</summary>
     public IReadOnlyList<string> IgnoredTensors { get; }
 
-    /// <summary>Saves a model atomically and deterministically.</summary>
+    /// <summary>Saves a model, with the vocabulary and tokenizer it reads text with, atomically and deterministically.</summary>
     /// <param name="path">The destination path; an existing file is replaced.</param>
     /// <param name="model">The model.</param>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    public static void Save(string path, IRecurrentModel model)
+    /// <param name="vocabulary">The vocabulary (its size must be the model's vocabulary size), or null.</param>
+    /// <param name="tokenizer">The tokenizer, or null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the vocabulary's size differs from the model's.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save(string path, IRecurrentModel model, Vocabulary? vocabulary = null, ITokenizer? tokenizer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
-        CreateWriter(model).Save(path);
+        CreateWriter(model, vocabulary, tokenizer).Save(path);
     }
 
     /// <summary>Loads a model file written by <see cref="Save"/>.</summary>
@@ -98,13 +112,32 @@ public sealed class ModelFile
     /// metadata (with names that do not collide) before saving it.
     /// </summary>
     /// <param name="model">The model.</param>
+    /// <param name="vocabulary">The vocabulary, or null.</param>
+    /// <param name="tokenizer">The tokenizer, or null.</param>
     /// <returns>A writer ready to save.</returns>
-    internal static SafeTensorsWriter CreateWriter(IRecurrentModel model)
+    /// <exception cref="ArgumentException">The vocabulary's size differs from the model's.</exception>
+    internal static SafeTensorsWriter CreateWriter(IRecurrentModel model, Vocabulary? vocabulary = null, ITokenizer? tokenizer = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        if (vocabulary is not null && vocabulary.Count != model.Options.VocabularySize)
+        {
+            throw new ArgumentException($"The vocabulary has {vocabulary.Count} tokens but the model has VocabularySize {model.Options.VocabularySize}.", nameof(vocabulary));
+        }
+
         var writer = new SafeTensorsWriter();
         writer.AddMetadata(FormatKey, FormatName);
         writer.AddMetadata(VersionKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
         writer.AddMetadata(OptionsKey, ModelOptionsJson.Write(model.Options));
+        if (vocabulary is not null)
+        {
+            writer.AddMetadata(VocabularyKey, vocabulary.ToJson());
+        }
+
+        if (tokenizer is not null)
+        {
+            writer.AddMetadata(TokenizerKey, TokenizerJson.Write(tokenizer));
+        }
+
         ReadOnlySpan<float> parameters = model.Parameters;
         foreach (ParameterTensor tensor in model.Tensors)
         {
@@ -126,8 +159,11 @@ public sealed class ModelFile
 
     /// <summary>Returns the bytes <see cref="Save"/> writes.</summary>
     /// <param name="model">The model.</param>
+    /// <param name="vocabulary">The vocabulary, or null.</param>
+    /// <param name="tokenizer">The tokenizer, or null.</param>
     /// <returns>The file's bytes.</returns>
-    internal static byte[] ToBytes(IRecurrentModel model) => CreateWriter(model).ToArray();
+    internal static byte[] ToBytes(IRecurrentModel model, Vocabulary? vocabulary = null, ITokenizer? tokenizer = null)
+        => CreateWriter(model, vocabulary, tokenizer).ToArray();
 
     /// <summary>Reads a model file from a validated container.</summary>
     /// <param name="reader">The container.</param>
@@ -152,8 +188,31 @@ public sealed class ModelFile
         }
 
         RecurrentModelOptions modelOptions = ModelOptionsJson.Read(reader.GetMetadata(OptionsKey));
+        Vocabulary? vocabulary = null;
+        if (reader.Metadata.TryGetValue(VocabularyKey, out string? vocabularyJson))
+        {
+            vocabulary = ReadVocabulary(vocabularyJson);
+            if (vocabulary.Count != modelOptions.VocabularySize)
+            {
+                throw Bad($"the vocabulary (metadata key '{VocabularyKey}') has {vocabulary.Count} tokens but the options say {modelOptions.VocabularySize}");
+            }
+        }
+
+        ITokenizer? tokenizer = reader.Metadata.TryGetValue(TokenizerKey, out string? tokenizerJson) ? TokenizerJson.Read(tokenizerJson) : null;
         IRecurrentModel model = ReadWeights(reader, modelOptions, options, isExtraTensor, out List<string> missing, out List<string> ignored);
-        return new ModelFile(model, reader.Metadata, missing, ignored);
+        return new ModelFile(model, vocabulary, tokenizer, reader.Metadata, missing, ignored);
+    }
+
+    private static Vocabulary ReadVocabulary(string json)
+    {
+        try
+        {
+            return Vocabulary.FromJson(json);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Invalid model file: the vocabulary (metadata key '{VocabularyKey}') is invalid: {e.Message}", e);
+        }
     }
 
     /// <summary>
