@@ -1,39 +1,293 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Recurrent.Numerics;
 
 /// <summary>
 /// Single-precision, row-major general matrix multiply: <c>C = alpha·op(A)·op(B) + beta·C</c>.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Shapes: op(A) is [m, k], op(B) is [k, n], C is [m, n]. When <c>transA</c> is false A is stored [m, k] with
 /// row stride <c>lda ≥ k</c>; when true A is stored [k, m] with <c>lda ≥ m</c>. Likewise B is [k, n] (<c>ldb ≥ n</c>)
 /// or, transposed, [n, k] (<c>ldb ≥ k</c>). C is [m, n] with <c>ldc ≥ n</c>. When <c>beta</c> is 0, C is
 /// overwritten (NaN in C does not propagate).
-/// This is the reference implementation; the tuned kernel replaces its body, not its signature.
+/// </para>
+/// <para>
+/// Design (Goto/BLIS): C is cut into a fixed grid of tasks that depends only on the shape (never on the thread
+/// count). A task loops over K blocks of at most <see cref="MaxKc"/>; for each it packs a block of op(B) into
+/// NR-wide panels and blocks of op(A) into MR-tall panels (zero padded), then runs the register-tiled
+/// microkernel (<see cref="Gemm512Kernel"/>, <see cref="Gemm256Kernel"/>, <see cref="Gemm128Kernel"/>,
+/// <see cref="GemmScalarKernel"/>) over the tiles. Every element of C therefore sees the same sequence of
+/// floating-point operations whichever thread computes it, so the result is bitwise independent of
+/// <see cref="ComputeSettings.MaxDegreeOfParallelism"/>.
+/// </para>
 /// </remarks>
-internal static partial class Gemm
+internal static unsafe partial class Gemm
 {
+    /// <summary>Largest K block (a packed B micro-panel of 256×32 floats = 32 KiB stays in L1).</summary>
+    internal const int MaxKc = 256;
+
+    /// <summary>Rows of A packed at a time (a 128×256 block = 128 KiB stays in L2).</summary>
+    private const int TargetMc = 128;
+
+    /// <summary>Columns of B packed at a time (256×1024 floats = 1 MiB).</summary>
+    internal const int MaxNc = 1024;
+
+    /// <summary>Products with fewer multiply-adds than this run on the calling thread only.</summary>
+    internal const long ParallelThreshold = 1L << 23;
+
     /// <summary>Computes <c>C = alpha·op(A)·op(B) + beta·C</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/>, <paramref name="n"/> or <paramref name="k"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A leading dimension is smaller than its row width, a span is too short
+    /// for its matrix, or <paramref name="c"/> overlaps <paramref name="a"/> or <paramref name="b"/>.</exception>
     public static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc) =>
+        Multiply(SimdTiers.Best, ComputeSettings.MaxDegreeOfParallelism, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>
+    /// <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// at a given SIMD tier and thread budget (tests use it to cover every tier in one process).
+    /// </summary>
+    internal static void Multiply(
+        SimdTier tier, int maxDegreeOfParallelism,
         bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
+        if (m < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(m));
+        }
+
+        if (n < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(n));
+        }
+
+        if (k < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(k));
+        }
+
+        // Stored shapes: A is [m, k] or [k, m]; B is [k, n] or [n, k]; C is [m, n].
+        long aLength = CheckMatrix(transA ? k : m, transA ? m : k, lda, a.Length, nameof(a), nameof(lda));
+        long bLength = CheckMatrix(transB ? n : k, transB ? k : n, ldb, b.Length, nameof(b), nameof(ldb));
+        long cLength = CheckMatrix(m, n, ldc, c.Length, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        ReadOnlySpan<float> cRead = c[..(int)cLength];
+        if (cRead.Overlaps(a[..(int)aLength]) || cRead.Overlaps(b[..(int)bLength]))
+        {
+            ThrowHelper.ThrowArgument_Overlap(nameof(c));
+        }
+
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
+            if (helpers > 0 && (long)m * n * k >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers))
+            {
+                return;
+            }
+
+            for (int t = 0; t < job.TaskCount; t++)
+            {
+                RunTask(in job, t);
+            }
+        }
+    }
+
+    /// <summary>Validates one matrix argument; returns the number of floats it spans.</summary>
+    private static long CheckMatrix(int rows, int cols, int ld, int length, string name, string ldName)
+    {
+        if (ld < Math.Max(1, cols))
+        {
+            ThrowHelper.ThrowArgument_LeadingDimension(ldName);
+        }
+
+        long needed = rows == 0 || cols == 0 ? 0 : ((long)(rows - 1) * ld) + cols;
+        if (needed > length)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(name);
+        }
+
+        return needed;
+    }
+
+    /// <summary>The k = 0 / alpha = 0 case: <c>C = beta·C</c> (cleared when beta is 0).</summary>
+    private static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
+    {
+        if (beta == 1f)
+        {
+            return;
+        }
+
         for (int i = 0; i < m; i++)
         {
-            for (int j = 0; j < n; j++)
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0f)
             {
-                float sum = 0f;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transA ? a[(p * lda) + i] : a[(i * lda) + p];
-                    float bv = transB ? b[(j * ldb) + p] : b[(p * ldb) + j];
-                    sum += av * bv;
-                }
-
-                ref float cij = ref c[(i * ldc) + j];
-                cij = beta == 0f ? alpha * sum : (alpha * sum) + (beta * cij);
+                row.Clear();
             }
+            else
+            {
+                TensorPrimitives.Multiply(row, beta, row);
+            }
+        }
+    }
+
+    /// <summary>Runs task <paramref name="task"/> of the job's fixed grid on the current thread.</summary>
+    internal static void RunTask(in GemmJob job, int task)
+    {
+        int ti = task / job.ColumnTasks;
+        int tj = task - (ti * job.ColumnTasks);
+        int i0 = ti * job.TaskRows;
+        int j0 = tj * job.TaskColumns;
+        int i1 = Math.Min(job.M, i0 + job.TaskRows);
+        int j1 = Math.Min(job.N, j0 + job.TaskColumns);
+        float* buffer = PackBuffer.Get();
+        switch (job.Tier)
+        {
+            case SimdTier.Vector512:
+                RunBlock<Gemm512Kernel>(in job, i0, i1, j0, j1, buffer);
+                break;
+            case SimdTier.Vector256:
+                RunBlock<Gemm256Kernel>(in job, i0, i1, j0, j1, buffer);
+                break;
+            case SimdTier.Vector128:
+                RunBlock<Gemm128Kernel>(in job, i0, i1, j0, j1, buffer);
+                break;
+            default:
+                RunBlock<GemmScalarKernel>(in job, i0, i1, j0, j1, buffer);
+                break;
+        }
+    }
+
+    /// <summary>Rows of A per packed block for a kernel: the multiple of MR nearest below <see cref="TargetMc"/>.</summary>
+    internal static int McFor(int mr) => TargetMc / mr * mr;
+
+    /// <summary>Computes the block <c>C[i0..i1, j0..j1]</c>: the Goto loop nest around the microkernel.</summary>
+    private static void RunBlock<TKernel>(in GemmJob job, int i0, int i1, int j0, int j1, float* buffer)
+        where TKernel : struct, IGemmMicrokernel
+    {
+        int mr = TKernel.MR;
+        int nr = TKernel.NR;
+        int mcMax = McFor(mr);
+        float* packA = buffer;                       // [mc/MR panels][kc][MR]
+        float* packB = buffer + PackBuffer.ASize;    // [nc/NR panels][kc][NR]
+        float* edge = stackalloc float[mr * nr];     // one tile, for the ragged right/bottom edges of C
+        nint ldc = job.Ldc;
+
+        for (int p0 = 0; p0 < job.K; p0 += job.Kc)
+        {
+            int kc = Math.Min(job.Kc, job.K - p0);
+
+            // The first K block applies beta; later blocks accumulate onto it.
+            float beta = p0 == 0 ? job.Beta : 1f;
+            for (int jc = j0; jc < j1; jc += MaxNc)
+            {
+                int nc = Math.Min(MaxNc, j1 - jc);
+                PackB(job.TransB, job.B, job.Ldb, p0, kc, jc, nc, packB, nr);
+                for (int ic = i0; ic < i1; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, i1 - ic);
+                    PackA(job.TransA, job.A, job.Lda, ic, mc, p0, kc, packA, mr);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nrEff = Math.Min(nr, nc - jr);
+                        float* bp = packB + ((nint)jr * kc);
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mrEff = Math.Min(mr, mc - ir);
+                            float* ap = packA + ((nint)ir * kc);
+                            float* cp = job.C + ((nint)(ic + ir) * ldc) + jc + jr;
+                            if (mrEff == mr && nrEff == nr)
+                            {
+                                TKernel.Run(kc, ap, bp, cp, ldc, job.Alpha, beta);
+                            }
+                            else
+                            {
+                                // Edge tile: compute the full (zero-padded) tile into a scratch tile, then write back
+                                // only the valid part, so nothing outside C is read or written.
+                                TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                                StoreEdge(edge, nr, cp, ldc, mrEff, nrEff, job.Alpha, beta);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void StoreEdge(float* tile, int tileStride, float* c, nint ldc, int rows, int cols, float alpha, float beta)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* t = tile + (r * tileStride);
+            float* cr = c + (r * ldc);
+            if (beta == 0f)
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    cr[j] = alpha * t[j];
+                }
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    cr[j] = (alpha * t[j]) + (beta * cr[j]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Per-thread pack buffers: allocated once per thread (pinned, 64-byte aligned), reused by every call.</summary>
+    private static class PackBuffer
+    {
+        /// <summary>Floats reserved for packed A (TargetMc × MaxKc).</summary>
+        public const int ASize = TargetMc * MaxKc;
+
+        /// <summary>Floats reserved for packed B (MaxKc × MaxNc).</summary>
+        private const int BSize = MaxKc * MaxNc;
+
+        [ThreadStatic]
+        private static float[]? t_array;
+
+        [ThreadStatic]
+        private static nint t_aligned;
+
+        public static float* Get()
+        {
+            if (t_array is null)
+            {
+                // Pinned on the POH, so the raw pointer stays valid for the thread's lifetime.
+                float[] array = GC.AllocateUninitializedArray<float>(ASize + BSize + 16, pinned: true);
+                nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+                t_aligned = (p + 63) & ~(nint)63;
+                t_array = array;
+            }
+
+            Debug.Assert(t_aligned != 0);
+            return (float*)t_aligned;
         }
     }
 }
