@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
@@ -12,7 +13,7 @@ namespace Recurrent.Serialization;
 /// </summary>
 internal sealed class ProtoMessage
 {
-    private readonly MemoryStream _buffer = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new();
 
     /// <summary>Writes an <c>int64</c> (or <c>int32</c>/enum) field.</summary>
     /// <param name="field">The field number.</param>
@@ -94,11 +95,11 @@ internal sealed class ProtoMessage
 
     /// <summary>Returns the serialized message.</summary>
     /// <returns>The message bytes.</returns>
-    public ByteString ToByteString() => ByteString.CopyFrom(_buffer.GetBuffer(), 0, (int)_buffer.Length);
+    public ByteString ToByteString() => ByteString.CopyFrom(_buffer.WrittenSpan);
 
     /// <summary>Writes the serialized message to a stream.</summary>
     /// <param name="destination">The stream.</param>
-    public void WriteTo(Stream destination) => destination.Write(_buffer.GetBuffer(), 0, (int)_buffer.Length);
+    public void WriteTo(Stream destination) => destination.Write(_buffer.WrittenSpan);
 
     private ProtoMessage Bytes(int field, ByteString value)
     {
