@@ -73,7 +73,7 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Gets extra string metadata written into every checkpoint (for example the vocabulary and tokenizer
-    /// settings, so the file is self-describing). Keys starting with <c>recurrent.</c> are reserved.
+    /// settings, so the file is self-describing: use the model file's keys <c>recurrent.vocabulary</c> and <c>recurrent.tokenizer</c>). Other keys starting with <c>recurrent.</c> are reserved.
     /// </summary>
     public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
 
