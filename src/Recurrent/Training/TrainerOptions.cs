@@ -66,8 +66,8 @@ public sealed record TrainerOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>
-    /// Gets the number of steps between checkpoints; 0 (default) writes one at every evaluation. A checkpoint is
-    /// also written when <see cref="Trainer.Fit"/> finishes or is cancelled.
+    /// Gets the number of steps between checkpoints inside an epoch; 0 (default) writes one at every evaluation.
+    /// A checkpoint is also written at every epoch end and when <see cref="Trainer.Fit"/> finishes or is cancelled.
     /// </summary>
     public int CheckpointInterval { get; init; }
 
