@@ -51,7 +51,7 @@ internal static class CheckpointFile
     public static Dictionary<string, string> ReadUserMetadata(string path)
     {
         using SafeTensorsReader reader = SafeTensorsReader.Open(path);
-        return reader.Metadata.Where(p => !p.Key.StartsWith(Prefix, StringComparison.Ordinal) && p.Key is not "format" and not "format_version")
+        return reader.Metadata.Where(p => (!p.Key.StartsWith(Prefix, StringComparison.Ordinal) || p.Key is ModelFile.VocabularyKey or ModelFile.TokenizerKey) && p.Key is not "format" and not "format_version")
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
     }
 
@@ -155,30 +155,6 @@ internal static class CheckpointFile
             parameters, optimizerState, schedule, random, reader.ReadSingle("trainer.carried_hidden"), reader.ReadSingle("trainer.carried_cell"), counters);
     }
 
-    /// <summary>The model options as a canonical JSON object (written to and compared against the metadata).</summary>
-    public static string ModelOptionsJson(RecurrentModelOptions options)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("vocabulary_size", options.VocabularySize);
-            writer.WriteNumber("embedding_size", options.EmbeddingSize);
-            writer.WriteNumber("hidden_size", options.HiddenSize);
-            writer.WriteNumber("layers", options.Layers);
-            writer.WriteString("cell", options.Cell.ToString());
-            writer.WriteNumber("dropout", options.Dropout);
-            writer.WriteBoolean("tie_weights", options.TieWeights);
-            writer.WriteBoolean("use_bias", options.UseBias);
-            writer.WriteNumber("init_range", options.InitRange);
-            writer.WriteNumber("forget_gate_bias", options.ForgetGateBias);
-            writer.WriteNumber("seed", options.Seed);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
     /// <summary>The options that fix the parameter layout, as canonical JSON (compared when loading).</summary>
     public static string ModelShapeJson(RecurrentModelOptions options)
     {
@@ -230,7 +206,7 @@ internal static class CheckpointFile
         {
             foreach ((string key, string value) in userMetadata)
             {
-                if (key.StartsWith(Prefix, StringComparison.Ordinal) || key is "format" or "format_version")
+                if ((key.StartsWith(Prefix, StringComparison.Ordinal) && key is not ModelFile.VocabularyKey and not ModelFile.TokenizerKey) || key is "format" or "format_version")
                 {
                     throw new ArgumentException($"Checkpoint metadata key '{key}' is reserved.", nameof(userMetadata));
                 }
@@ -243,7 +219,7 @@ internal static class CheckpointFile
         metadata["format_version"] = FormatVersion;
         TrainingCounters c = state.Counters;
         ScheduleState s = state.Schedule;
-        Put(metadata, "model_options", ModelOptionsJson(model.Options));
+        Put(metadata, "options", ModelOptionsJson.Write(model.Options)); // the model file's key and encoding
         Put(metadata, "model_shape", ModelShapeJson(model.Options));
         Put(metadata, "optimizer", state.Optimizer.OptimizerName);
         Put(metadata, "optimizer.step_count", state.Optimizer.StepCount);

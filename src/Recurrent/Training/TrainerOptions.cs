@@ -66,14 +66,14 @@ public sealed record TrainerOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>
-    /// Gets the number of steps between checkpoints; 0 (default) writes one at every evaluation. A checkpoint is
-    /// also written when <see cref="Trainer.Fit"/> finishes or is cancelled.
+    /// Gets the number of steps between checkpoints inside an epoch; 0 (default) writes one at every evaluation.
+    /// A checkpoint is also written at every epoch end and when <see cref="Trainer.Fit"/> finishes or is cancelled.
     /// </summary>
     public int CheckpointInterval { get; init; }
 
     /// <summary>
     /// Gets extra string metadata written into every checkpoint (for example the vocabulary and tokenizer
-    /// settings, so the file is self-describing). Keys starting with <c>recurrent.</c> are reserved.
+    /// settings, so the file is self-describing: use the model file's keys <c>recurrent.vocabulary</c> and <c>recurrent.tokenizer</c>). Other keys starting with <c>recurrent.</c> are reserved.
     /// </summary>
     public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
 

@@ -150,9 +150,11 @@ public sealed class ResumeTests : IDisposable
     public void Checkpoint_for_another_model_shape_or_optimizer_is_invalid_data()
     {
         string path = Path.Combine(_directory, "shape.ckpt");
-        var trainer = new Trainer(new TinyModel(V), Options() with { CheckpointMetadata = new Dictionary<string, string> { ["vocabulary"] = "a b c" } });
+        var trainer = new Trainer(new TinyModel(V), Options() with { CheckpointMetadata = new Dictionary<string, string> { ["vocabulary"] = "a b c", ["recurrent.vocabulary"] = "{}" } });
+        Assert.Throws<ArgumentException>(() => new Trainer(new TinyModel(V), Options() with { CheckpointMetadata = new Dictionary<string, string> { ["recurrent.step"] = "1" } }).SaveCheckpoint(path));
         trainer.SaveCheckpoint(path);
         Assert.Equal("a b c", CheckpointFile.ReadUserMetadata(path)["vocabulary"]);
+        Assert.Equal("{}", CheckpointFile.ReadUserMetadata(path)["recurrent.vocabulary"]);
         Assert.Throws<InvalidDataException>(() => new Trainer(new TinyModel(V + 1), Options()).LoadCheckpoint(path));
         Assert.Throws<InvalidDataException>(() => new Trainer(new TinyModel(V), Options() with { Optimizer = new Sgd() }).LoadCheckpoint(path));
         byte[] bytes = File.ReadAllBytes(path);
