@@ -203,6 +203,12 @@ public class SamplerTests
 
         Assert.Equal(pieces, asyncPieces);
 
+        for (ulong seed = 10; seed < 30; seed++)
+        {
+            SamplingOptions options = sampler.Options with { Seed = seed, Temperature = 1.5f };
+            Assert.Equal(sampler.Generate("the", options), string.Concat(sampler.Stream("the", options, Ct)));
+        }
+
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => sampler.Stream("the cat", cancellationToken: cts.Token).ToList());
