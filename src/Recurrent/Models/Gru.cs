@@ -1,0 +1,57 @@
+namespace Recurrent.Models;
+
+/// <summary>
+/// A recurrent language model with a GRU language model (PyTorch's nn.GRU; gates r, z, n):
+/// <c>Embedding → L × Gru layers → Linear → softmax</c>. See <see cref="IRecurrentModel"/> for the contract.
+/// </summary>
+/// <remarks>
+/// The <see cref="RecurrentModelOptions.Cell"/> of the given options is replaced by <see cref="CellKind.Gru"/>: the
+/// class picks the cell. Use <see cref="RecurrentModel.Create"/> to pick it from the options instead.
+/// </remarks>
+public sealed class Gru : IRecurrentModel
+{
+    /// <summary>Creates the model and initialises its parameters from <see cref="RecurrentModelOptions.Seed"/>.</summary>
+    /// <param name="options">The model shape and initialisation.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Weight tying is requested while EmbeddingSize ≠ HiddenSize.</exception>
+    public Gru(RecurrentModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Core = new RecurrentLanguageModel(options with { Cell = CellKind.Gru });
+    }
+
+    /// <inheritdoc />
+    public RecurrentModelOptions Options => Core.Options;
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterTensor> Tensors => Core.Tensors;
+
+    /// <inheritdoc />
+    public int ParameterCount => Core.ParameterCount;
+
+    /// <inheritdoc />
+    public Span<float> Parameters => Core.Parameters;
+
+    /// <inheritdoc />
+    public Span<float> Gradients => Core.Gradients;
+
+    /// <summary>Gets the shared implementation.</summary>
+    internal RecurrentLanguageModel Core { get; }
+
+    /// <inheritdoc />
+    public RecurrentState CreateState(int batchSize) => Core.CreateState(batchSize);
+
+    /// <inheritdoc />
+    public LossSum Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask, RecurrentState state, ForwardMode mode, Random? random = null) =>
+        Core.Forward(inputs, targets, mask, state, mode, random);
+
+    /// <inheritdoc />
+    public void Backward() => Core.Backward();
+
+    /// <inheritdoc />
+    public void ZeroGradients() => Core.ZeroGradients();
+
+    /// <inheritdoc />
+    public void Step(ReadOnlySpan<int> tokenIds, RecurrentState state, Span<float> logits) => Core.Step(tokenIds, state, logits);
+}

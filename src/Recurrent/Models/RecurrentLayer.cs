@@ -1,0 +1,302 @@
+using System.Numerics.Tensors;
+using Recurrent.Models.Cells;
+using Recurrent.Numerics;
+
+namespace Recurrent.Models;
+
+/// <summary>
+/// One recurrent layer: runs a cell over a window with one input-projection GEMM for all steps, one recurrent
+/// GEMM per step, and, in backward, one GEMM per weight matrix over the whole window.
+/// </summary>
+/// <remarks>
+/// <para>Legend: T steps, B lanes, N = T·B rows, X input size (the embedding size, the hidden size of the layer below,
+/// or V for one-hot input), H hidden units, G gate blocks, CW cached blocks per lane (<see cref="IRecurrentCell.CacheWidth"/>).</para>
+/// <para>Weights in PyTorch layout: W_ih <c>[G·H, X]</c>, W_hh <c>[G·H, H]</c>, b_ih and b_hh <c>[G·H]</c>. With one-hot input
+/// (the first layer of a model with EmbeddingSize 0) x_t is never materialised: <c>W_ih·x_t</c> is column <c>id_t</c> of W_ih.</para>
+/// <para>The window buffers are grown when a longer window arrives and reused otherwise, so steady-state training
+/// allocates nothing.</para>
+/// </remarks>
+internal sealed class RecurrentLayer
+{
+    private readonly IRecurrentCell _cell;
+    private readonly int _inputSize;   // X
+    private readonly int _hiddenSize;  // H
+    private readonly int _gates;       // G·H
+    private readonly bool _oneHot;
+    private readonly int _wih, _whh, _bih, _bhh; // offsets in the flat buffers; bias offsets −1 without biases
+
+    private float[] _xg = [];     // [N, G·H]: input-side preactivations; reused as dL/dxg in backward
+    private float[] _dhg = [];    // [N, G·H]: dL/dhg (GRU only)
+    private float[] _cache = [];  // [N, CW·H]
+    private float[] _hs = [];     // [(T+1)·B, H]: h_{−1} (the initial state), h_0 … h_{T−1}
+    private float[] _cs = [];     // [(T+1)·B, H]: the same for c (LSTM)
+    private float[] _hg = [];     // [B, G·H]: recurrent preactivations of one step
+    private float[] _dh = [];     // [B, H]: dL/dh_t of one step
+    private float[] _dhNext = []; // [B, H]: dL/dh_{t−1} carried to the previous step
+    private float[] _dcNext = []; // [B, H]: dL/dc_{t−1}
+    private int _steps, _batch;
+
+    public RecurrentLayer(IRecurrentCell cell, int inputSize, int hiddenSize, bool oneHotInput, int wih, int whh, int bih, int bhh)
+    {
+        _cell = cell;
+        _inputSize = inputSize;
+        _hiddenSize = hiddenSize;
+        _gates = cell.GateCount * hiddenSize;
+        _oneHot = oneHotInput;
+        (_wih, _whh, _bih, _bhh) = (wih, whh, bih, bhh);
+    }
+
+    /// <summary>Gets the outputs h_0 … h_{T−1} of the last forward, <c>[N, H]</c>.</summary>
+    public ReadOnlySpan<float> Output => _hs.AsSpan(_batch * _hiddenSize, _steps * _batch * _hiddenSize);
+
+    /// <summary>Gets h_{T−1}, <c>[B, H]</c>.</summary>
+    public ReadOnlySpan<float> FinalHidden => _hs.AsSpan(_steps * _batch * _hiddenSize, _batch * _hiddenSize);
+
+    /// <summary>Gets c_{T−1}, <c>[B, H]</c> (LSTM).</summary>
+    public ReadOnlySpan<float> FinalCell => _cs.AsSpan(_steps * _batch * _hiddenSize, _batch * _hiddenSize);
+
+    /// <summary>Gets dL/dh_{−1} after <see cref="Backward"/>, <c>[B, H]</c>.</summary>
+    public ReadOnlySpan<float> InitialHiddenGradient => _dhNext.AsSpan(0, _batch * _hiddenSize);
+
+    /// <summary>Gets dL/dc_{−1} after <see cref="Backward"/>, <c>[B, H]</c> (LSTM).</summary>
+    public ReadOnlySpan<float> InitialCellGradient => _dcNext.AsSpan(0, _batch * _hiddenSize);
+
+    /// <summary>
+    /// Runs the layer over T steps. <paramref name="input"/> is <c>[N, X]</c> (ignored with one-hot input, which uses
+    /// <paramref name="ids"/>); <paramref name="h0"/>, <paramref name="c0"/> are the initial state <c>[B, H]</c>.
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
+    {
+        int H = _hiddenSize, GH = _gates, N = steps * batch;
+        Ensure(steps, batch);
+        _steps = steps;
+        _batch = batch;
+        Span<float> xg = _xg.AsSpan(0, N * GH);
+
+        // Input projection of all N positions at once: xg = x·W_ihᵀ + b_ih.
+        InputProjection(p, input, ids, N, xg);
+
+        h0.CopyTo(_hs);
+        if (_cell.HasCellState)
+        {
+            c0.CopyTo(_cs);
+        }
+
+        int cw = _cell.CacheWidth * H;
+        for (int t = 0; t < steps; t++)
+        {
+            int prev = t * batch * H, cur = (t + 1) * batch * H;
+            StepForward(
+                p, batch, xg.Slice(t * batch * GH, batch * GH), _hg,
+                _hs.AsSpan(prev, batch * H), _cell.HasCellState ? _cs.AsSpan(prev, batch * H) : default,
+                _hs.AsSpan(cur, batch * H), _cell.HasCellState ? _cs.AsSpan(cur, batch * H) : default,
+                _cache.AsSpan(t * batch * cw, batch * cw));
+        }
+    }
+
+    /// <summary>
+    /// One step for sampling, with caller-provided scratch: <paramref name="xg"/> must already hold the input projection
+    /// <c>[B, G·H]</c> (see <see cref="InputProjection"/>); writes the new state to <paramref name="h"/>, <paramref name="c"/>.
+    /// </summary>
+    public void StepForward(ReadOnlySpan<float> p, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache)
+    {
+        int H = _hiddenSize, GH = _gates;
+        hg = hg[..(batch * GH)];
+
+        // hg = h_{t−1}·W_hhᵀ + b_hh (one GEMM for all lanes)
+        float beta = 0f;
+        if (_bhh >= 0)
+        {
+            BroadcastRows(p.Slice(_bhh, GH), batch, hg);
+            beta = 1f;
+        }
+
+        MultiplyByTransposedWeight(batch, GH, H, hPrev, p.Slice(_whh, GH * H), beta, hg);
+        _cell.Forward(H, xg, hg, hPrev, cPrev, h, c, cache);
+    }
+
+    /// <summary>Computes <c>xg = x·W_ihᵀ + b_ih</c> for <paramref name="rows"/> positions, <c>[rows, G·H]</c>.</summary>
+    public void InputProjection(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, int rows, Span<float> xg)
+    {
+        int GH = _gates, X = _inputSize;
+        ReadOnlySpan<float> wih = p.Slice(_wih, GH * X);
+        if (_oneHot)
+        {
+            // W_ih·onehot(id) is column id of W_ih [G·H, V].
+            for (int n = 0; n < rows; n++)
+            {
+                Span<float> row = xg.Slice(n * GH, GH);
+                int id = ids[n];
+                for (int j = 0; j < GH; j++)
+                {
+                    row[j] = wih[(j * X) + id];
+                }
+
+                if (_bih >= 0)
+                {
+                    TensorPrimitives.Add(row, p.Slice(_bih, GH), row);
+                }
+            }
+
+            return;
+        }
+
+        float beta = 0f;
+        if (_bih >= 0)
+        {
+            BroadcastRows(p.Slice(_bih, GH), rows, xg);
+            beta = 1f;
+        }
+
+        MultiplyByTransposedWeight(rows, GH, X, input, wih, beta, xg);
+    }
+
+    /// <summary>
+    /// Back-propagates through the window of the last <see cref="Forward"/>. <paramref name="dOutput"/> is dL/dh_t for
+    /// t = 0 … T−1 <c>[N, H]</c> (gradients from the layer above or the decoder); the window's final state gets no
+    /// gradient (truncated BPTT). Accumulates into the weight gradients in <paramref name="g"/>; overwrites
+    /// <paramref name="dInput"/> <c>[N, X]</c> unless it is empty; leaves dL/dh_{−1} (and dL/dc_{−1}) in
+    /// <see cref="InitialHiddenGradient"/> (<see cref="InitialCellGradient"/>).
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> p, Span<float> g, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, ReadOnlySpan<float> dOutput, Span<float> dInput)
+    {
+        int H = _hiddenSize, GH = _gates, B = _batch, T = _steps, N = T * B, X = _inputSize;
+        int cw = _cell.CacheWidth * H;
+        bool lstm = _cell.HasCellState;
+        Span<float> dxg = _xg.AsSpan(0, N * GH); // the forward preactivations are dead: reuse their buffer
+        Span<float> dhgAll = _cell.SeparateRecurrentGradient ? _dhg.AsSpan(0, N * GH) : dxg;
+        Span<float> dh = _dh.AsSpan(0, B * H), dhNext = _dhNext.AsSpan(0, B * H), dcNext = lstm ? _dcNext.AsSpan(0, B * H) : default;
+        ReadOnlySpan<float> whh = p.Slice(_whh, GH * H);
+
+        dhNext.Clear(); // nothing flows back from beyond the window's end
+        dcNext.Clear();
+        for (int t = T - 1; t >= 0; t--)
+        {
+            int prev = t * B * H, cur = (t + 1) * B * H;
+
+            // dL/dh_t = (from above at t) + (from step t+1 through the recurrence)
+            TensorPrimitives.Add(dOutput.Slice(t * B * H, B * H), dhNext, dh);
+            Span<float> dxgT = dxg.Slice(t * B * GH, B * GH);
+            Span<float> dhgT = _cell.SeparateRecurrentGradient ? dhgAll.Slice(t * B * GH, B * GH) : default;
+            _cell.Backward(
+                H, _cache.AsSpan(t * B * cw, B * cw), _hs.AsSpan(prev, B * H), lstm ? _cs.AsSpan(prev, B * H) : default,
+                _hs.AsSpan(cur, B * H), dh, dcNext, dxgT, dhgT, dhNext);
+
+            // dL/dh_{t−1} += dhg_t·W_hh  ([B, G·H] × [G·H, H])
+            Multiply(B, H, GH, _cell.SeparateRecurrentGradient ? dhgT : dxgT, whh, 1f, dhNext);
+        }
+
+        // Weight gradients, one GEMM each over all N positions:
+        // dW_hh += dhgᵀ·[h_{−1} … h_{T−2}]  ([G·H, N] × [N, H]);  db_hh += Σ_n dhg[n]
+        Gemm.Multiply(true, false, GH, H, N, 1f, dhgAll, GH, _hs.AsSpan(0, N * H), H, 1f, g.Slice(_whh, GH * H), H);
+        if (_bhh >= 0)
+        {
+            AddColumnSums(dhgAll, N, g.Slice(_bhh, GH));
+        }
+
+        if (_bih >= 0)
+        {
+            AddColumnSums(dxg, N, g.Slice(_bih, GH));
+        }
+
+        Span<float> dwih = g.Slice(_wih, GH * X);
+        if (_oneHot)
+        {
+            // dW_ih[:, id_n] += dxg[n], in position order (deterministic for repeated ids).
+            for (int n = 0; n < N; n++)
+            {
+                ReadOnlySpan<float> row = dxg.Slice(n * GH, GH);
+                int id = ids[n];
+                for (int j = 0; j < GH; j++)
+                {
+                    dwih[(j * X) + id] += row[j];
+                }
+            }
+        }
+        else
+        {
+            // dW_ih += dxgᵀ·x  ([G·H, N] × [N, X])
+            Gemm.Multiply(true, false, GH, X, N, 1f, dxg, GH, input[..(N * X)], X, 1f, dwih, X);
+            if (!dInput.IsEmpty)
+            {
+                // dL/dx = dxg·W_ih  ([N, G·H] × [G·H, X])
+                Multiply(N, X, GH, dxg, p.Slice(_wih, GH * X), 0f, dInput[..(N * X)]);
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="row"/> into each of <paramref name="rows"/> rows of <paramref name="destination"/>.</summary>
+    internal static void BroadcastRows(ReadOnlySpan<float> row, int rows, Span<float> destination)
+    {
+        for (int n = 0; n < rows; n++)
+        {
+            row.CopyTo(destination.Slice(n * row.Length, row.Length));
+        }
+    }
+
+    /// <summary>Adds the column sums of <paramref name="matrix"/> <c>[rows, cols]</c> to <paramref name="sums"/>, in row order.</summary>
+    internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, Span<float> sums)
+    {
+        int cols = sums.Length;
+        for (int n = 0; n < rows; n++)
+        {
+            TensorPrimitives.Add(sums, matrix.Slice(n * cols, cols), sums);
+        }
+    }
+
+    /// <summary><c>C[m, n] = A[m, k]·W[n, k]ᵀ + beta·C</c>, with the mat-vec path for one row.</summary>
+    internal static void MultiplyByTransposedWeight(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> w, float beta, Span<float> c)
+    {
+        if (m == 1)
+        {
+            Gemm.MatVec(false, n, k, w, k, a[..k], beta, c[..n]);
+        }
+        else
+        {
+            Gemm.Multiply(false, true, m, n, k, 1f, a, k, w, k, beta, c, n);
+        }
+    }
+
+    /// <summary><c>C[m, n] = A[m, k]·W[k, n] + beta·C</c>, with the mat-vec path for one row.</summary>
+    internal static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> w, float beta, Span<float> c)
+    {
+        if (m == 1)
+        {
+            Gemm.MatVec(true, k, n, w, n, a[..k], beta, c[..n]);
+        }
+        else
+        {
+            Gemm.Multiply(false, false, m, n, k, 1f, a, k, w, n, beta, c, n);
+        }
+    }
+
+    private void Ensure(int steps, int batch)
+    {
+        int H = _hiddenSize, GH = _gates, N = steps * batch;
+        Grow(ref _xg, N * GH);
+        if (_cell.SeparateRecurrentGradient)
+        {
+            Grow(ref _dhg, N * GH);
+        }
+
+        Grow(ref _cache, N * _cell.CacheWidth * H);
+        Grow(ref _hs, (N + batch) * H);
+        if (_cell.HasCellState)
+        {
+            Grow(ref _cs, (N + batch) * H);
+            Grow(ref _dcNext, batch * H);
+        }
+
+        Grow(ref _hg, batch * GH);
+        Grow(ref _dh, batch * H);
+        Grow(ref _dhNext, batch * H);
+    }
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+    }
+}
