@@ -55,6 +55,18 @@ public sealed record RecurrentModelOptions
     /// <summary>Gets the seed for parameter initialisation.</summary>
     public int Seed { get; init; }
 
+    /// <summary>
+    /// Gets whether <paramref name="other"/> gives the same parameter layout (sizes, layers, cell, tying, biases);
+    /// initialisation, seed and dropout may differ.
+    /// </summary>
+    internal bool HasSameLayout(RecurrentModelOptions other) =>
+        VocabularySize == other.VocabularySize && EmbeddingSize == other.EmbeddingSize && HiddenSize == other.HiddenSize
+        && Layers == other.Layers && Cell == other.Cell && TieWeights == other.TieWeights && UseBias == other.UseBias;
+
+    /// <summary>Describes the layout-defining options, for error messages.</summary>
+    internal string LayoutText() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Cell} V={VocabularySize} E={EmbeddingSize} H={HiddenSize} L={Layers} tied={TieWeights} bias={UseBias}");
+
     /// <summary>Checks every option and throws when one is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or dropout is outside [0, 1).</exception>
     /// <exception cref="ArgumentException">Weight tying is requested while E ≠ H.</exception>

@@ -4,16 +4,15 @@ using Recurrent.Training.Schedules;
 
 namespace Recurrent.Tests.Training;
 
-public sealed class ResumeTests : IDisposable
+/// <summary>
+/// Resuming in memory (<see cref="Trainer.CaptureState"/> / <see cref="Trainer.RestoreState"/>) and the checkpoint
+/// writer hook. Checkpoint files are tested with the real models in <c>Serialization/CheckpointTests</c>.
+/// </summary>
+public sealed class ResumeTests
 {
     private const int V = 7;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "recurrent-training-tests-" + Guid.NewGuid().ToString("N"));
 
-    public ResumeTests() => Directory.CreateDirectory(_directory);
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static TrainerOptions Options(string? checkpoint = null) => new()
+    private static TrainerOptions Options() => new()
     {
         Epochs = 3,
         LearningRate = 0.05,
@@ -22,7 +21,6 @@ public sealed class ResumeTests : IDisposable
         EvaluationInterval = 7,
         ProgressInterval = 1,
         Seed = 11,
-        CheckpointPath = checkpoint,
     };
 
     private static MemoryDataset Data() =>
@@ -77,25 +75,65 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
-    public void Cancellation_mid_epoch_leaves_a_loadable_checkpoint_that_resumes_exactly()
+    public void Cancellation_mid_epoch_hands_the_writer_a_state_that_resumes_exactly()
     {
         (List<double> expected, float[] expectedParameters) = Uninterrupted();
-        string path = Path.Combine(_directory, "run.ckpt");
+        var written = new List<TrainingState>();
         var losses = new List<double>();
         using var cancel = new CancellationTokenSource();
-        var first = new Trainer(new TinyModel(V, dropout: 0.3f), Options(path));
+        var first = new Trainer(new TinyModel(V, dropout: 0.3f), Options() with { CheckpointWriter = written.Add });
         Assert.Throws<OperationCanceledException>(() => first.Fit(Data(), Data(), Recorder(losses, cancel, 17), cancel.Token));
-        Assert.True(File.Exists(path));
-        Assert.Empty(Directory.GetFiles(_directory, "*.tmp"));
+        Assert.Equal(17, written[^1].Step);
 
         var model = new TinyModel(V, seed: 5, dropout: 0.3f);
-        var second = new Trainer(model, Options(path));
-        second.LoadCheckpoint(path);
+        var second = new Trainer(model, Options());
+        second.RestoreState(written[^1]);
         Assert.Equal(17, second.Step);
         second.Fit(Data(), Data(), Recorder(losses), TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, losses);
         Assert.Equal(expectedParameters, model.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void The_writer_is_called_at_each_interval_evaluation_epoch_end_and_finish()
+    {
+        var steps = new List<long>();
+        int batches = Data().BatchesPerEpoch;
+        var trainer = new Trainer(new TinyModel(V), Options() with { Epochs = 2, EvaluationInterval = 0, CheckpointInterval = 10, CheckpointWriter = s => steps.Add(s.Step) });
+        trainer.Fit(Data(), Data(), cancellationToken: TestContext.Current.CancellationToken);
+
+        var expected = new List<long>();
+        for (long step = 1; step <= 2 * batches; step++)
+        {
+            if (step % 10 == 0)
+            {
+                expected.Add(step); // the interval
+            }
+
+            if (step == batches)
+            {
+                expected.Add(step); // the first epoch's end (the last one is the final checkpoint)
+            }
+        }
+
+        expected.Add(2 * batches); // when Fit finishes
+        Assert.Equal(expected, steps);
+
+        // With CheckpointInterval 0 a checkpoint follows every evaluation instead.
+        steps.Clear();
+        var evaluating = new Trainer(new TinyModel(V), Options() with { Epochs = 1, EvaluationInterval = 7, CheckpointWriter = s => steps.Add(s.Step) });
+        evaluating.Fit(Data(), Data(), cancellationToken: TestContext.Current.CancellationToken);
+        List<long> afterEvaluations = [.. Enumerable.Range(1, (batches - 1) / 7).Select(k => (long)(7 * k)), batches];
+        Assert.Equal(afterEvaluations, steps);
+    }
+
+    [Fact]
+    public void Restoring_a_state_of_another_model_shape_or_optimizer_is_rejected()
+    {
+        TrainingState state = new Trainer(new TinyModel(V), Options()).CaptureState();
+        Assert.Throws<ArgumentException>(() => new Trainer(new TinyModel(V + 1), Options()).RestoreState(state));
+        Assert.Throws<ArgumentException>(() => new Trainer(new TinyModel(V), Options() with { Optimizer = new Sgd() }).RestoreState(state));
     }
 
     [Fact]
@@ -107,60 +145,5 @@ public sealed class ResumeTests : IDisposable
         Assert.Throws<OperationCanceledException>(() => trainer.Fit(Data(), cancellationToken: new CancellationToken(canceled: true)));
         Assert.Equal(0, trainer.Step);
         Assert.Equal(before, model.Parameters.ToArray());
-    }
-
-    [Fact]
-    public void A_checkpoint_truncated_at_any_offset_is_rejected_and_the_previous_one_survives()
-    {
-        string path = Path.Combine(_directory, "good.ckpt");
-        var model = new TinyModel(V);
-        var trainer = new Trainer(model, Options() with { Epochs = 1, ProgressInterval = 0 }, null);
-        trainer.Fit(Data(), cancellationToken: TestContext.Current.CancellationToken);
-        trainer.SaveCheckpoint(path);
-        byte[] good = File.ReadAllBytes(path);
-
-        trainer.Fit(Data(), cancellationToken: TestContext.Current.CancellationToken); // budget reached: nothing to do
-        var later = new Trainer(model, Options() with { Epochs = 2, ProgressInterval = 0 });
-        later.LoadCheckpoint(path);
-        later.Fit(Data(), cancellationToken: TestContext.Current.CancellationToken);
-        byte[] next = CheckpointFile.ToBytes(later.CaptureState(), model, null);
-        Assert.NotEqual(good, next);
-
-        for (int length = 0; length < next.Length; length++)
-        {
-            byte[] truncated = next.AsSpan(0, length).ToArray();
-            Assert.Throws<InvalidDataException>(() => CheckpointFile.Decode(truncated, model, new Adam()));
-        }
-
-        // A crash mid-write leaves a partial temporary file beside the checkpoint, never a partial checkpoint.
-        File.WriteAllBytes(Path.Combine(_directory, ".good.ckpt.crashed.tmp"), next.AsSpan(0, next.Length / 2).ToArray());
-        Assert.Equal(good, File.ReadAllBytes(path));
-        var reader = new Trainer(new TinyModel(V, seed: 3), Options());
-        reader.LoadCheckpoint(path);
-        Assert.Equal(Data().BatchesPerEpoch, reader.Step);
-
-        // A completed write replaces it whole.
-        later.SaveCheckpoint(path);
-        reader.LoadCheckpoint(path);
-        Assert.Equal(2 * Data().BatchesPerEpoch, reader.Step);
-        Assert.Single(Directory.GetFiles(_directory, "*.tmp")); // only the simulated crash's leftover
-    }
-
-    [Fact]
-    public void Checkpoint_for_another_model_shape_or_optimizer_is_invalid_data()
-    {
-        string path = Path.Combine(_directory, "shape.ckpt");
-        var trainer = new Trainer(new TinyModel(V), Options() with { CheckpointMetadata = new Dictionary<string, string> { ["vocabulary"] = "a b c", ["recurrent.vocabulary"] = "{}" } });
-        Assert.Throws<ArgumentException>(() => new Trainer(new TinyModel(V), Options() with { CheckpointMetadata = new Dictionary<string, string> { ["recurrent.step"] = "1" } }).SaveCheckpoint(path));
-        trainer.SaveCheckpoint(path);
-        Assert.Equal("a b c", CheckpointFile.ReadUserMetadata(path)["vocabulary"]);
-        Assert.Equal("{}", CheckpointFile.ReadUserMetadata(path)["recurrent.vocabulary"]);
-        Assert.Throws<InvalidDataException>(() => new Trainer(new TinyModel(V + 1), Options()).LoadCheckpoint(path));
-        Assert.Throws<InvalidDataException>(() => new Trainer(new TinyModel(V), Options() with { Optimizer = new Sgd() }).LoadCheckpoint(path));
-        byte[] bytes = File.ReadAllBytes(path);
-        new Trainer(new TinyModel(V), Options()).RestoreState(CheckpointFile.Decode(bytes, new TinyModel(V), new Adam()));
-        bytes[^1] ^= 0xFF; // flip bits in the last data byte: still structurally valid, so this is not a checksum test
-        bytes.AsSpan(8, 20).Fill((byte)'x'); // but a damaged header is rejected
-        Assert.Throws<InvalidDataException>(() => CheckpointFile.Decode(bytes, new TinyModel(V), new Adam()));
     }
 }
