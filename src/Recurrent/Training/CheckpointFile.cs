@@ -2,15 +2,17 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Recurrent.Models;
+using Recurrent.Serialization;
 using Recurrent.Training.Optimizers;
 using Recurrent.Training.Schedules;
 
 namespace Recurrent.Training;
 
 /// <summary>
-/// Maps a <see cref="TrainingState"/> to a checkpoint file and back. The file is a safetensors container:
+/// Maps a <see cref="TrainingState"/> to a checkpoint file and back, through the library's safetensors
+/// container (<see cref="SafeTensorsWriter"/>, <see cref="SafeTensorsReader"/>). The file holds:
 /// the model's tensors under their PyTorch names (so the weights load anywhere a model file does),
-/// <c>optimizer.{buffer}</c> tensors for the optimizer moments, <c>trainer.random_state</c> (U64 [4]),
+/// <c>optimizer.{buffer}</c> tensors for the optimizer moments, <c>trainer.random_state</c> (I64 [4], the generator's words reinterpreted),
 /// <c>trainer.carried_hidden</c>/<c>trainer.carried_cell</c> (the stream's carried state), and
 /// <c>__metadata__</c> strings for the format, the model options, the optimizer, the schedule memory, the
 /// counters and the caller's own metadata (e.g. the vocabulary).
@@ -21,30 +23,41 @@ internal static class CheckpointFile
     public const string FormatVersion = "1";
     private const string Prefix = "recurrent.";
 
-    /// <summary>Writes a checkpoint atomically.</summary>
-    public static void Save(string path, TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata)
-    {
-        (List<SafeTensorsContainer.Entry> entries, Dictionary<string, string> metadata) = Encode(state, model, userMetadata);
-        SafeTensorsContainer.WriteAtomically(path, entries, metadata);
-    }
+    /// <summary>Writes a checkpoint atomically (temporary file beside it, flush to disk, rename).</summary>
+    public static void Save(string path, TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata) =>
+        Encode(state, model, userMetadata).Save(path);
 
     /// <summary>The exact bytes <see cref="Save"/> writes (tests use it to truncate).</summary>
-    public static byte[] ToBytes(TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata)
-    {
-        (List<SafeTensorsContainer.Entry> entries, Dictionary<string, string> metadata) = Encode(state, model, userMetadata);
-        return SafeTensorsContainer.ToBytes(entries, metadata);
-    }
+    public static byte[] ToBytes(TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata) =>
+        Encode(state, model, userMetadata).ToArray();
 
     /// <summary>Reads and validates a checkpoint for a model of the given shape and optimizer.</summary>
     /// <exception cref="InvalidDataException">The file is corrupt, truncated or does not fit.</exception>
-    public static TrainingState Load(string path, IRecurrentModel model, Optimizer optimizer) =>
-        Decode(File.ReadAllBytes(path), model, optimizer);
+    public static TrainingState Load(string path, IRecurrentModel model, Optimizer optimizer)
+    {
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+        return Decode(reader, model, optimizer);
+    }
 
     /// <summary>Decodes checkpoint bytes.</summary>
     /// <exception cref="InvalidDataException">The bytes are corrupt, truncated or do not fit.</exception>
     public static TrainingState Decode(byte[] bytes, IRecurrentModel model, Optimizer optimizer)
     {
-        (Dictionary<string, SafeTensorsContainer.Tensor> tensors, Dictionary<string, string> metadata) = SafeTensorsContainer.Parse(bytes);
+        using SafeTensorsReader reader = SafeTensorsReader.FromBytes(bytes);
+        return Decode(reader, model, optimizer);
+    }
+
+    /// <summary>Gets the caller's metadata stored in a checkpoint (the keys not reserved by the library).</summary>
+    public static Dictionary<string, string> ReadUserMetadata(string path)
+    {
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+        return reader.Metadata.Where(p => !p.Key.StartsWith(Prefix, StringComparison.Ordinal) && p.Key is not "format" and not "format_version")
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+    }
+
+    private static TrainingState Decode(SafeTensorsReader reader, IRecurrentModel model, Optimizer optimizer)
+    {
+        IReadOnlyDictionary<string, string> metadata = reader.Metadata;
         if (!metadata.TryGetValue("format", out string? format) || format != Format)
         {
             throw new InvalidDataException($"The file is not a Recurrent checkpoint (format '{format}').");
@@ -55,18 +68,19 @@ internal static class CheckpointFile
             throw new InvalidDataException($"Unsupported checkpoint format version '{version}'; expected {FormatVersion}.");
         }
 
-        string options = Meta(metadata, "model_options");
-        string expectedOptions = ModelOptionsJson(model.Options);
-        if (options != expectedOptions)
+        // Only the shape must match: seed, initialisation and dropout may differ (the weights come from the file).
+        string shape = Meta(metadata, "model_shape");
+        string expectedShape = ModelShapeJson(model.Options);
+        if (shape != expectedShape)
         {
-            throw new InvalidDataException($"The checkpoint was written for model options {options}; this model has {expectedOptions}.");
+            throw new InvalidDataException($"The checkpoint was written for a model of shape {shape}; this model has {expectedShape}.");
         }
 
         float[] parameters = new float[model.ParameterCount];
         foreach (ParameterTensor t in model.Tensors)
         {
-            SafeTensorsContainer.Tensor tensor = Require(tensors, t.Name, "F32", t.Columns == 0 ? [t.Rows] : [t.Rows, t.Columns]);
-            SafeTensorsContainer.ReadF32(tensor).CopyTo(parameters, t.Offset);
+            RequireShape(reader, t.Name, SafeTensorDType.F32, t.Columns == 0 ? [t.Rows] : [t.Rows, t.Columns]);
+            reader.ReadSingle(t.Name, parameters.AsSpan(t.Offset, t.Length));
         }
 
         string optimizerName = Meta(metadata, "optimizer");
@@ -76,11 +90,12 @@ internal static class CheckpointFile
         }
 
         var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach ((string name, SafeTensorsContainer.Tensor tensor) in tensors)
+        foreach (SafeTensorInfo info in reader.Tensors)
         {
-            if (name.StartsWith("optimizer.", StringComparison.Ordinal))
+            if (info.Name.StartsWith("optimizer.", StringComparison.Ordinal))
             {
-                buffers.Add(name["optimizer.".Length..], SafeTensorsContainer.ReadF32(Require(tensors, name, "F32", [model.ParameterCount])));
+                RequireShape(reader, info.Name, SafeTensorDType.F32, [model.ParameterCount]);
+                buffers.Add(info.Name["optimizer.".Length..], reader.ReadSingle(info.Name));
             }
         }
 
@@ -94,14 +109,15 @@ internal static class CheckpointFile
             throw new InvalidDataException(e.Message, e);
         }
 
-        ulong[] random = SafeTensorsContainer.ReadU64(Require(tensors, "trainer.random_state", "U64", [4]));
+        RequireShape(reader, "trainer.random_state", SafeTensorDType.I64, [4]);
+        ulong[] random = [.. reader.ReadInt64("trainer.random_state").Select(w => unchecked((ulong)w))];
         if ((random[0] | random[1] | random[2] | random[3]) == 0)
         {
             throw new InvalidDataException("The random state is all zero.");
         }
 
-        SafeTensorsContainer.Tensor hidden = Require(tensors, "trainer.carried_hidden", "F32", null);
-        SafeTensorsContainer.Tensor cell = Require(tensors, "trainer.carried_cell", "F32", null);
+        RequireShape(reader, "trainer.carried_hidden", SafeTensorDType.F32, null);
+        RequireShape(reader, "trainer.carried_cell", SafeTensorDType.F32, null);
         var schedule = new ScheduleState
         {
             Factor = Double(metadata, "schedule.factor"),
@@ -135,15 +151,8 @@ internal static class CheckpointFile
             throw new InvalidDataException("The checkpoint's data position or counters are negative.");
         }
 
-        return new TrainingState(parameters, optimizerState, schedule, random, SafeTensorsContainer.ReadF32(hidden), SafeTensorsContainer.ReadF32(cell), counters);
-    }
-
-    /// <summary>Gets the caller's metadata stored in a checkpoint file (the keys not reserved by the library).</summary>
-    public static Dictionary<string, string> ReadUserMetadata(byte[] bytes)
-    {
-        Dictionary<string, string> metadata = SafeTensorsContainer.Parse(bytes).Metadata;
-        return metadata.Where(p => !p.Key.StartsWith(Prefix, StringComparison.Ordinal) && p.Key is not "format" and not "format_version")
-            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return new TrainingState(
+            parameters, optimizerState, schedule, random, reader.ReadSingle("trainer.carried_hidden"), reader.ReadSingle("trainer.carried_cell"), counters);
     }
 
     /// <summary>The model options as a canonical JSON object (written to and compared against the metadata).</summary>
@@ -170,24 +179,51 @@ internal static class CheckpointFile
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static (List<SafeTensorsContainer.Entry> Entries, Dictionary<string, string> Metadata) Encode(
-        TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata)
+    /// <summary>The options that fix the parameter layout, as canonical JSON (compared when loading).</summary>
+    public static string ModelShapeJson(RecurrentModelOptions options)
     {
-        var entries = new List<SafeTensorsContainer.Entry>();
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("vocabulary_size", options.VocabularySize);
+            writer.WriteNumber("embedding_size", options.EmbeddingSize);
+            writer.WriteNumber("hidden_size", options.HiddenSize);
+            writer.WriteNumber("layers", options.Layers);
+            writer.WriteString("cell", options.Cell.ToString());
+            writer.WriteBoolean("tie_weights", options.TieWeights);
+            writer.WriteBoolean("use_bias", options.UseBias);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static SafeTensorsWriter Encode(TrainingState state, IRecurrentModel model, IReadOnlyDictionary<string, string>? userMetadata)
+    {
+        var writer = new SafeTensorsWriter();
         foreach (ParameterTensor t in model.Tensors)
         {
-            float[] values = state.Parameters.AsSpan(t.Offset, t.Length).ToArray();
-            entries.Add(t.Columns == 0 ? SafeTensorsContainer.F32(t.Name, values, t.Rows) : SafeTensorsContainer.F32(t.Name, values, t.Rows, t.Columns));
+            ReadOnlySpan<float> values = state.Parameters.AsSpan(t.Offset, t.Length);
+            if (t.Columns == 0)
+            {
+                writer.Add(t.Name, values, t.Rows);
+            }
+            else
+            {
+                writer.Add(t.Name, values, t.Rows, t.Columns);
+            }
         }
 
-        foreach ((string name, float[] buffer) in state.Optimizer.Buffers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach ((string name, float[] buffer) in state.Optimizer.Buffers)
         {
-            entries.Add(SafeTensorsContainer.F32("optimizer." + name, buffer, buffer.Length));
+            writer.Add("optimizer." + name, buffer, buffer.Length);
         }
 
-        entries.Add(SafeTensorsContainer.U64("trainer.random_state", state.RandomState));
-        entries.Add(SafeTensorsContainer.F32("trainer.carried_hidden", state.CarriedHidden, state.CarriedHidden.Length));
-        entries.Add(SafeTensorsContainer.F32("trainer.carried_cell", state.CarriedCell, state.CarriedCell.Length));
+        long[] random = [.. state.RandomState.Select(w => unchecked((long)w))];
+        writer.Add("trainer.random_state", random, random.Length);
+        writer.Add("trainer.carried_hidden", state.CarriedHidden, state.CarriedHidden.Length);
+        writer.Add("trainer.carried_cell", state.CarriedCell, state.CarriedCell.Length);
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (userMetadata is not null)
@@ -208,6 +244,7 @@ internal static class CheckpointFile
         TrainingCounters c = state.Counters;
         ScheduleState s = state.Schedule;
         Put(metadata, "model_options", ModelOptionsJson(model.Options));
+        Put(metadata, "model_shape", ModelShapeJson(model.Options));
         Put(metadata, "optimizer", state.Optimizer.OptimizerName);
         Put(metadata, "optimizer.step_count", state.Optimizer.StepCount);
         Put(metadata, "schedule.factor", s.Factor);
@@ -232,7 +269,12 @@ internal static class CheckpointFile
         Put(metadata, "last_learning_rate", c.LastLearningRate);
         Put(metadata, "last_gradient_norm", c.LastGradientNorm);
         Put(metadata, "elapsed_ticks", c.ElapsedTicks);
-        return (entries, metadata);
+        foreach ((string key, string value) in metadata)
+        {
+            writer.AddMetadata(key, value);
+        }
+
+        return writer;
     }
 
     private static void Put(Dictionary<string, string> metadata, string key, string value) => metadata[Prefix + key] = value;
@@ -242,41 +284,40 @@ internal static class CheckpointFile
     // "R" round-trips every double exactly, including NaN and the infinities.
     private static void Put(Dictionary<string, string> metadata, string key, double value) => Put(metadata, key, value.ToString("R", CultureInfo.InvariantCulture));
 
-    private static string Meta(Dictionary<string, string> metadata, string key) =>
+    private static string Meta(IReadOnlyDictionary<string, string> metadata, string key) =>
         metadata.TryGetValue(Prefix + key, out string? value) ? value : throw new InvalidDataException($"The checkpoint lacks metadata '{Prefix + key}'.");
 
-    private static long Long(Dictionary<string, string> metadata, string key) =>
+    private static long Long(IReadOnlyDictionary<string, string> metadata, string key) =>
         long.TryParse(Meta(metadata, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
             ? value
             : throw new InvalidDataException($"Metadata '{Prefix + key}' is not an integer.");
 
-    private static int Int(Dictionary<string, string> metadata, string key) =>
+    private static int Int(IReadOnlyDictionary<string, string> metadata, string key) =>
         int.TryParse(Meta(metadata, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new InvalidDataException($"Metadata '{Prefix + key}' is not an integer.");
 
-    private static double Double(Dictionary<string, string> metadata, string key) =>
+    private static double Double(IReadOnlyDictionary<string, string> metadata, string key) =>
         double.TryParse(Meta(metadata, key), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
             : throw new InvalidDataException($"Metadata '{Prefix + key}' is not a number.");
 
-    private static SafeTensorsContainer.Tensor Require(Dictionary<string, SafeTensorsContainer.Tensor> tensors, string name, string dtype, long[]? shape)
+    private static void RequireShape(SafeTensorsReader reader, string name, SafeTensorDType dtype, long[]? shape)
     {
-        if (!tensors.TryGetValue(name, out SafeTensorsContainer.Tensor tensor))
+        SafeTensorInfo info = reader.Get(name);
+        if (info.DType != dtype)
         {
-            throw new InvalidDataException($"The checkpoint lacks tensor '{name}'.");
+            throw new InvalidDataException($"Tensor '{name}' has dtype {info.DType}; expected {dtype}.");
         }
 
-        if (tensor.DType != dtype)
+        if (shape is not null && !info.Shape.SequenceEqual(shape))
         {
-            throw new InvalidDataException($"Tensor '{name}' has dtype {tensor.DType}; expected {dtype}.");
+            throw new InvalidDataException($"Tensor '{name}' has shape {info.ShapeText}; expected [{string.Join(", ", shape)}].");
         }
 
-        if (shape is not null && !tensor.Shape.AsSpan().SequenceEqual(shape))
+        if (shape is null && info.Shape.Count != 1)
         {
-            throw new InvalidDataException($"Tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}]; expected [{string.Join(", ", shape)}].");
+            throw new InvalidDataException($"Tensor '{name}' has shape {info.ShapeText}; expected a vector.");
         }
-
-        return tensor;
     }
 }
