@@ -109,7 +109,9 @@ def main():
     ap.add_argument("--window", type=float, default=3.0)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--anchors", default=os.path.join(ROOT, "..", "shared", "bench", "anchors"))
+    ap.add_argument("--anchors", default=None,
+                    help="directory of pytorch_lm.py (default: ../shared/bench/anchors relative to the repository "
+                         "root, or one level further up for a worktree)")
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--harness", default=HARNESS)
     ap.add_argument("--no-build", action="store_true")
@@ -129,7 +131,13 @@ def main():
             raise SystemExit("unknown runs: %s (known: %s)" % (unknown, keys))
         keys = [k for k in keys if k in wanted]
 
+    if args.anchors is None:
+        candidates = [os.path.join(ROOT, "..", "shared", "bench", "anchors"),
+                      os.path.join(ROOT, "..", "..", "shared", "bench", "anchors")]
+        args.anchors = next((c for c in candidates if os.path.exists(os.path.join(c, "pytorch_lm.py"))), candidates[0])
     have_torch = not args.ours_only and os.path.exists(os.path.join(args.anchors, "pytorch_lm.py"))
+    if not args.ours_only and not have_torch:
+        sys.stderr.write("pytorch_lm.py not found in %s (use --anchors): measuring ours only\n" % args.anchors)
     if have_torch:
         probe = subprocess.run([args.python, "-c", "import torch"], capture_output=True)
         have_torch = probe.returncode == 0
