@@ -200,6 +200,15 @@ public sealed class CsvCorpus : IEnumerable<string>
             throw new InvalidDataException($"{Source}: could not parse record {RecordsRead + 1}: {e.Message}", e);
         }
 
+        if (read)
+        {
+            // CsvHelper processes fields lazily and reports bad data while doing so: touch every field now.
+            for (int i = 0; i < parser.Count; i++)
+            {
+                _ = parser[i];
+            }
+        }
+
         bad = badData;
         return read;
     }

@@ -108,8 +108,9 @@ public sealed class WordTokenizer : TokenizerBase
             else
             {
                 bool glue = previous is not null
-                    && (GluesToPrevious(token) || IsOpeningBracket(previous) || IsGluedPair(previous, token))
-                    && RoundTrips(previous, token);
+                    && (previousWasOpeningQuote
+                        ? RoundTrips("\"", previous, token)
+                        : (GluesToPrevious(token) || IsOpeningBracket(previous) || IsGluedPair(previous, token)) && RoundTrips(previous, previous, token));
                 if (sb.Length > 0 && !glue)
                 {
                     sb.Append(' ');
@@ -192,10 +193,10 @@ public sealed class WordTokenizer : TokenizerBase
     }
 
     // Joining two tokens without a space is only safe when the joined text tokenizes back into the same two tokens.
-    private bool RoundTrips(string previous, string token)
+    private bool RoundTrips(string previousText, string previous, string token)
     {
         var buffer = new TokenBuffer();
-        Scan(string.Concat(previous, token), buffer, lowerCase: false);
+        Scan(string.Concat(previousText, token), buffer, lowerCase: false);
         return buffer.Count == 2 && buffer[0].SequenceEqual(previous) && buffer[1].SequenceEqual(token);
     }
 
