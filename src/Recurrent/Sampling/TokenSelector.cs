@@ -9,11 +9,13 @@ namespace Recurrent.Sampling;
 /// </summary>
 /// <remarks>
 /// Shape legend: V vocabulary size. After the policy the distribution is held either as all V unnormalised
-/// probabilities in <c>_work</c> (id order), or as a candidate list <c>_ids[0..n]</c> with unnormalised
-/// probabilities <c>_keys[0..n]</c> sorted from most to least likely (top-k / top-p).
+/// probabilities in <c>_work</c> (id order, with per-block sums so the draw can skip whole blocks), or as a candidate
+/// list <c>_ids[0..n]</c> with unnormalised probabilities <c>_keys[0..n]</c> in a deterministic (not sorted) order
+/// (top-k / top-p). Nothing is sorted: top-k uses a size-k heap, top-p a quickselect on mass.
 /// </remarks>
 internal sealed class TokenSelector
 {
+    private const int BlockSize = 256;
     private readonly int _vocabularySize;
     private readonly float _temperature;
     private readonly int _topK;
@@ -24,6 +26,7 @@ internal sealed class TokenSelector
     private readonly float[] _work; // [V] adjusted logits, then unnormalised probabilities
     private readonly float[] _keys; // [V] candidate probabilities (negated while sorting)
     private readonly int[] _ids;    // [V] candidate ids (a min-heap during top-k)
+    private readonly float[] _blockSums; // [⌈V / BlockSize⌉] sums of _work per block, for the sampling walk
 
     /// <summary>Creates a selector for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
     /// <param name="vocabularySize">V.</param>
@@ -56,6 +59,7 @@ internal sealed class TokenSelector
         _work = new float[vocabularySize];
         _keys = new float[vocabularySize];
         _ids = new int[vocabularySize];
+        _blockSums = new float[(vocabularySize + BlockSize - 1) / BlockSize];
     }
 
     /// <summary>Gets the vocabulary size V.</summary>
@@ -84,17 +88,34 @@ internal sealed class TokenSelector
         int last = -1;
         if (n < 0)
         {
-            // Full distribution in id order.
-            float[] p = _work;
-            for (int i = 0; i < p.Length; i++)
+            // Full distribution in id order: skip whole blocks by their sums, then walk inside one block.
+            int blocks = _blockSums.Length;
+            int block = 0;
+            for (; block < blocks - 1; block++)
             {
-                if (p[i] > 0f)
+                double next = cumulative + _blockSums[block];
+                if (next > u)
                 {
-                    cumulative += p[i];
-                    last = i;
-                    if (cumulative > u)
+                    break;
+                }
+
+                cumulative = next;
+            }
+
+            float[] p = _work;
+            for (; block < blocks; block++)
+            {
+                int end = Math.Min(p.Length, (block + 1) * BlockSize);
+                for (int i = block * BlockSize; i < end; i++)
+                {
+                    if (p[i] > 0f)
                     {
-                        return i;
+                        cumulative += p[i];
+                        last = i;
+                        if (cumulative > u)
+                        {
+                            return i;
+                        }
                     }
                 }
             }
@@ -156,8 +177,8 @@ internal sealed class TokenSelector
         }
     }
 
-    // Applies the whole policy. Returns -1 when the distribution is the full vocabulary in _work, else the number
-    // of candidates in _ids/_keys; `greedy` is the chosen id when the temperature is 0 (else -1).
+    // Applies the whole policy. Returns -1 when the distribution is the full vocabulary in _work (block sums in
+    // _blockSums), else the number of candidates in _ids/_keys; `greedy` is the chosen id at temperature 0 (else -1).
     private int Prepare(ReadOnlySpan<float> logits, ReadOnlySpan<int> penalisedIds, bool suppressStops, out double total, out int greedy)
     {
         if (logits.Length < _vocabularySize)
@@ -204,21 +225,16 @@ internal sealed class TokenSelector
 
         float max = TensorPrimitives.Max<float>(w);
         CheckBest(max);
+        float invT = 1f / _temperature;
 
         if (_topK > 0 && _topK < _vocabularySize)
         {
+            // 3a. Top-k on the logits (temperature does not change the order), then p ∝ exp((z − max) / T) on the k.
             int n = SelectTopK(_topK);
-            float invT = 1f / _temperature;
-            for (int j = 0; j < n; j++)
-            {
-                _keys[j] = -MathF.Exp((w[_ids[j]] - max) * invT); // negated: ascending sort = most likely first
-            }
-
-            _keys.AsSpan(0, n).Sort(_ids.AsSpan(0, n));
             double sum = 0;
             for (int j = 0; j < n; j++)
             {
-                _keys[j] = -_keys[j];
+                _keys[j] = MathF.Exp((w[_ids[j]] - max) * invT);
                 sum += _keys[j];
             }
 
@@ -226,14 +242,16 @@ internal sealed class TokenSelector
             return _topP < 1f ? Nucleus(n, sum, out total) : n;
         }
 
-        // 3. Temperature: p_i ∝ exp((z_i − max) / T), computed in place over the whole row.
+        // 3b. Temperature over the whole row: p_i ∝ exp((z_i − max) / T), in place (banned: exp(−∞) = 0).
         TensorPrimitives.Subtract(w, max, w);
-        TensorPrimitives.Multiply(w, 1f / _temperature, w);
+        TensorPrimitives.Multiply(w, invT, w);
         TensorPrimitives.Exp(w, w);
         double full = 0;
-        for (int i = 0; i < w.Length; i++)
+        for (int b = 0; b < _blockSums.Length; b++)
         {
-            full += w[i];
+            int start = b * BlockSize;
+            _blockSums[b] = TensorPrimitives.Sum<float>(w.Slice(start, Math.Min(BlockSize, w.Length - start)));
+            full += _blockSums[b];
         }
 
         total = full;
@@ -244,7 +262,7 @@ internal sealed class TokenSelector
 
         // 4. Nucleus over the full row. Every member of the kept set has p ≥ (1 − p_top)·S / V (the tail after the
         // last kept token holds more than (1 − p_top)·S, and that token is the largest of the tail), so only tokens
-        // above half that bound need sorting.
+        // above half that bound are candidates.
         float threshold = (float)(0.5 * (1.0 - _topP) * full / _vocabularySize);
         int count = 0;
         for (int i = 0; i < w.Length; i++)
@@ -252,37 +270,84 @@ internal sealed class TokenSelector
             if (w[i] > 0f && w[i] >= threshold)
             {
                 _ids[count] = i;
-                _keys[count] = -w[i];
+                _keys[count] = w[i];
                 count++;
             }
-        }
-
-        _keys.AsSpan(0, count).Sort(_ids.AsSpan(0, count));
-        for (int j = 0; j < count; j++)
-        {
-            _keys[j] = -_keys[j];
         }
 
         return Nucleus(count, full, out total);
     }
 
-    // Keeps the shortest prefix of the sorted candidates whose mass reaches p·sum; returns its length and mass.
+    // Reorders the candidates _ids/_keys[0..count) so that a prefix is the nucleus: the most likely candidates whose
+    // mass first reaches p·sum (quickselect on mass, expected O(count), no sort). Returns the prefix length and mass.
     private int Nucleus(int count, double sum, out double mass)
     {
         double target = _topP * sum;
-        double cumulative = 0;
-        for (int j = 0; j < count; j++)
+        int lo = 0;
+        int hi = count;
+        double keptMass = 0; // mass of [0, lo), all certainly kept
+        while (lo < hi)
         {
-            cumulative += _keys[j];
-            if (cumulative >= target)
+            float pivot = MedianOfThree(_keys[lo], _keys[lo + ((hi - lo) >> 1)], _keys[hi - 1]);
+
+            // Three-way partition of [lo, hi): > pivot in [lo, gt), == pivot in [gt, lt), < pivot in [lt, hi).
+            int gt = lo;
+            int lt = hi;
+            int i = lo;
+            double greaterMass = 0;
+            while (i < lt)
             {
-                mass = cumulative;
-                return j + 1;
+                float x = _keys[i];
+                if (x > pivot)
+                {
+                    greaterMass += x;
+                    Swap(i++, gt++);
+                }
+                else if (x < pivot)
+                {
+                    Swap(i, --lt);
+                }
+                else
+                {
+                    i++;
+                }
             }
+
+            if (keptMass + greaterMass >= target && gt > lo)
+            {
+                hi = gt; // the boundary lies among the larger ones
+                continue;
+            }
+
+            keptMass += greaterMass;
+            int equal = lt - gt;
+            int needed = (int)Math.Min(equal, Math.Max(1, Math.Ceiling((target - keptMass) / pivot)));
+            while (needed < equal && keptMass + (needed * (double)pivot) < target)
+            {
+                needed++; // rounding in the division above
+            }
+
+            if (keptMass + (needed * (double)pivot) >= target || lt == hi)
+            {
+                keptMass += needed * (double)pivot;
+                mass = keptMass;
+                return gt + needed;
+            }
+
+            keptMass += equal * (double)pivot;
+            lo = lt;
         }
 
-        mass = cumulative;
-        return count;
+        mass = keptMass;
+        return lo;
+    }
+
+    private static float MedianOfThree(float a, float b, float c) => MathF.Max(MathF.Min(a, b), MathF.Min(MathF.Max(a, b), c));
+
+    private void Swap(int a, int b)
+    {
+        (_keys[a], _keys[b]) = (_keys[b], _keys[a]);
+        (_ids[a], _ids[b]) = (_ids[b], _ids[a]);
     }
 
     // The k best finite ids of _work by (value desc, id asc), via a size-k min-heap in _ids (root = worst kept).
