@@ -53,6 +53,47 @@ internal sealed class ModelTensors
     /// <returns>E.g. <c>rnn.bias_hh_l0</c>.</returns>
     public static string BiasHh(int layer) => "rnn.bias_hh_l" + layer.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Lists the tensors (PyTorch <c>state_dict</c> names and shapes) a model with these options has, computed
+    /// from the options alone so that a file can be checked before the model is allocated.
+    /// </summary>
+    /// <param name="options">Validated options.</param>
+    /// <returns>Name, rows and columns (0 for a vector) of each tensor, in <c>state_dict</c> order.</returns>
+    public static List<(string Name, long Rows, long Columns)> Expected(RecurrentModelOptions options)
+    {
+        long v = options.VocabularySize, e = options.EmbeddingSize, h = options.HiddenSize;
+        long gh = h * options.Cell switch
+        {
+            CellKind.Rnn => 1,
+            CellKind.Lstm => 4,
+            _ => 3,
+        };
+        var tensors = new List<(string Name, long Rows, long Columns)>();
+        if (e > 0)
+        {
+            tensors.Add((Encoder, v, e));
+        }
+
+        for (int k = 0; k < options.Layers; k++)
+        {
+            tensors.Add((WeightIh(k), gh, k > 0 ? h : e > 0 ? e : v));
+            tensors.Add((WeightHh(k), gh, h));
+            if (options.UseBias)
+            {
+                tensors.Add((BiasIh(k), gh, 0));
+                tensors.Add((BiasHh(k), gh, 0));
+            }
+        }
+
+        tensors.Add((Decoder, v, h));
+        if (options.UseBias)
+        {
+            tensors.Add((DecoderBias, v, 0));
+        }
+
+        return tensors;
+    }
+
     /// <summary>Copies a tensor's values, checking its shape.</summary>
     /// <param name="name">The tensor name.</param>
     /// <param name="rows">The expected first dimension.</param>
