@@ -97,7 +97,12 @@ public sealed class Sampler
     /// <param name="options">Options for this call (default <see cref="Options"/>).</param>
     /// <returns>The generated text only (not the prompt).</returns>
     /// <exception cref="ArgumentException">The prompt is empty and there is no sentence-start token, or holds an unknown token without an unknown id.</exception>
-    public string Generate(string prompt, SamplingOptions? options = null) => GenerateCore(PromptIds(prompt), 1, options ?? Options, CancellationToken.None)[0];
+    public string Generate(string prompt, SamplingOptions? options) => GenerateCore(PromptIds(prompt), 1, options ?? Options, CancellationToken.None)[0];
+
+    /// <summary>Generates one continuation of <paramref name="prompt"/> with the default <see cref="Options"/>.</summary>
+    /// <param name="prompt">The text to continue (see <see cref="Generate(string, SamplingOptions?)"/>).</param>
+    /// <returns>The generated text only (not the prompt).</returns>
+    public string Generate(string prompt) => Generate(prompt, null);
 
     /// <summary>Generates <see cref="SamplingOptions.SampleCount"/> independent continuations of <paramref name="prompt"/>, batched.</summary>
     /// <param name="prompt">The text to continue (see <see cref="Generate(string, SamplingOptions?)"/>).</param>
