@@ -65,6 +65,19 @@ internal static class ToyGrammar
         return words;
     }
 
+    /// <summary>Draws <paramref name="count"/> sentences as text (words separated by spaces), reproducibly.</summary>
+    /// <param name="count">How many sentences.</param>
+    /// <param name="seed">The seed of the <see cref="DeterministicRandom"/> they are drawn with.</param>
+    /// <returns>The sentences, lazily.</returns>
+    public static IEnumerable<string> Sentences(int count, int seed)
+    {
+        var random = new DeterministicRandom(seed);
+        for (int i = 0; i < count; i++)
+        {
+            yield return string.Join(' ', Sample(random));
+        }
+    }
+
     /// <summary>Gets the exact entropy rate of the grammar in nats per predicted token (words plus sentence end).</summary>
     /// <returns>The entropy rate.</returns>
     public static double EntropyPerToken()
