@@ -12,8 +12,8 @@ sides. With --rounds > 1 each figure is the median of the per-round medians.
 
 PyTorch runs with Debian's /usr/bin/python3 (python3-torch, python3-numpy, python3-threadpoolctl,
 libopenblas0-pthread) and the anchors' best setup: LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread
-OPENBLAS_CORETYPE=COOPERLAKE OMP_WAIT_POLICY=PASSIVE, 2 threads. Run under `flock /tmp/recurrent-bench.lock`
-when the machine is shared.
+OPENBLAS_CORETYPE=COOPERLAKE OMP_WAIT_POLICY=PASSIVE, 2 threads. Run it on an otherwise idle machine: anything else
+running at the same time slows the two sides down by different amounts.
 """
 import argparse
 import json

@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Recurrent.Benchmarks.Throughput;
 
 namespace Recurrent.Benchmarks.Training;
@@ -8,7 +11,7 @@ namespace Recurrent.Benchmarks.Training;
 /// as the throughput harness drives it. Expected: 0 B allocated per step in steady state.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[Config(typeof(ShortConfig))]
 public class TrainingStepBenchmarks
 {
     private ThroughputSession _session = null!;
@@ -38,5 +41,11 @@ public class TrainingStepBenchmarks
     {
         _session.TrainStep();
         return _session.LastLoss;
+    }
+
+    // A short in-process job: no per-benchmark project build; large configurations take seconds per step.
+    private sealed class ShortConfig : ManualConfig
+    {
+        public ShortConfig() => AddJob(Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithLaunchCount(1).WithToolchain(InProcessEmitToolchain.Instance));
     }
 }
