@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-dotnet pack src/Recurrent/Recurrent.csproj -c Release -o "$work/feed" -p:VersionSuffix=ci --nologo -v quiet
+dotnet pack src/Recurrent/Recurrent.csproj -c Release -o "$work/feed" -p:VersionSuffix="ci.$(date +%s)" --nologo -v quiet
 ls "$work/feed"/Recurrent.*.nupkg "$work/feed"/Recurrent.*.snupkg
 version=$(basename "$(ls "$work"/feed/Recurrent.*.nupkg | grep -v snupkg)" .nupkg | sed 's/^Recurrent\.//')
 
@@ -37,4 +37,6 @@ cat > "$work/app/app.csproj" <<XML
 XML
 cp eng/consumer/Program.cs "$work/app/Program.cs"
 # The app lives outside the repository, so the repository's Directory.*.props do not apply to it.
-dotnet run --project "$work/app/app.csproj" -c Release --packages "$work/packages"
+# A unique version and a private packages folder: a stale package from an earlier run can never be picked up.
+dotnet build "$work/app/app.csproj" -c Release --packages "$work/packages" --nologo -v quiet
+dotnet run --project "$work/app/app.csproj" -c Release --no-build
