@@ -8,7 +8,7 @@ internal readonly unsafe struct GemmJob
 {
     public GemmJob(
         SimdTier tier, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* packedB = null, int packedStride = 0)
     {
         Tier = tier;
         TransA = transA;
@@ -24,18 +24,13 @@ internal readonly unsafe struct GemmJob
         Beta = beta;
         C = c;
         Ldc = ldc;
+        PackedB = packedB;
+        PackedStride = packedStride;
 
-        (int mr, int nr) = tier switch
-        {
-            SimdTier.Vector512 => (Gemm512Kernel.MR, Gemm512Kernel.NR),
-            SimdTier.Vector256 => (Gemm256Kernel.MR, Gemm256Kernel.NR),
-            SimdTier.Vector128 => (Gemm128Kernel.MR, Gemm128Kernel.NR),
-            _ => (GemmScalarKernel.MR, GemmScalarKernel.NR),
-        };
+        (int mr, int nr) = Gemm.TileFor(tier);
 
         // K blocks of (nearly) equal size, at most MaxKc.
-        int kBlocks = (k + Gemm.MaxKc - 1) / Gemm.MaxKc;
-        Kc = kBlocks == 0 ? 1 : (k + kBlocks - 1) / kBlocks;
+        Kc = Gemm.KcFor(k);
 
         // Task grid: about TargetTaskEdge rows × columns per task, cut on MC / NR multiples so that tile edges
         // (and with them each element's operation sequence) do not depend on the grid.
@@ -105,6 +100,12 @@ internal readonly unsafe struct GemmJob
     public float* C { get; }
 
     public int Ldc { get; }
+
+    /// <summary>Gets the pre-packed op(B) (<see cref="PackedMatrix"/> layout), or null when B is packed per call.</summary>
+    public float* PackedB { get; }
+
+    /// <summary>Gets the floats per row of a pre-packed K block (n rounded up to NR); block p0 starts at p0·stride.</summary>
+    public int PackedStride { get; }
 
     /// <summary>Gets the K block size.</summary>
     public int Kc { get; }
