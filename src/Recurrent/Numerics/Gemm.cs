@@ -101,7 +101,7 @@ internal static unsafe partial class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, maxDegreeOfParallelism);
             int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
             if (helpers > 0 && (long)m * n * k >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers))
             {
