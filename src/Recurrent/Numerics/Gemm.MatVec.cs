@@ -1,23 +1,43 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Recurrent.Numerics;
 
-internal static partial class Gemm
+internal static unsafe partial class Gemm
 {
     /// <summary>
     /// Matrix-vector product for the batch-1 path: <c>y = op(A)·x + beta·y</c>, where A is stored [m, n] with
     /// row stride <paramref name="lda"/>; op(A) is A ([m, n]: x has n elements, y has m) or Aᵀ ([n, m]: x has m, y has n).
     /// </summary>
     /// <remarks>
-    /// <c>y = A·x</c> is one <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per row;
-    /// <c>y = Aᵀ·x</c> is one axpy (<c>y += x[i]·A[i, :]</c>) per row of A, in row order. Both read A once,
-    /// sequentially: at batch 1 the product is bound by memory bandwidth, not by arithmetic. When
-    /// <paramref name="beta"/> is 0, y is overwritten (NaN in y does not propagate).
+    /// <para>
+    /// Both orientations read A once, sequentially, as a stream: at batch 1 the product is bound by memory
+    /// bandwidth once A is larger than the caches, so the kernels are built to keep loads of A the only traffic.
+    /// </para>
+    /// <para>
+    /// <c>y = A·x</c>: eight rows at a time, one vector accumulator per row; each vector of x is loaded once for
+    /// the eight rows (eight independent FMA chains). Per row: a fused multiply-add over the full vectors, the
+    /// vector's horizontal sum, then the scalar tail and beta. Every row sees the same sequence whichever group it
+    /// falls in.
+    /// </para>
+    /// <para>
+    /// <c>y = Aᵀ·x</c>: <c>y = beta·y</c>, then <c>y += x[i]·A[i, :]</c> for each row i in order (a fixed reduction
+    /// order), four rows per pass over y so that y is loaded and stored a quarter as often.
+    /// </para>
+    /// <para>When <paramref name="beta"/> is 0, y is overwritten (NaN in y does not propagate).</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> or <paramref name="n"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="lda"/> is smaller than n, a span is too short, or
     /// <paramref name="y"/> overlaps <paramref name="a"/> or <paramref name="x"/>.</exception>
-    public static void MatVec(bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y)
+    public static void MatVec(bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y) =>
+        MatVec(SimdTiers.Best, transA, m, n, a, lda, x, beta, y);
+
+    /// <summary>
+    /// <see cref="MatVec(bool, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, float, Span{float})"/> at a
+    /// given SIMD tier (tests use it to cover every tier in one process).
+    /// </summary>
+    internal static void MatVec(SimdTier tier, bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y)
     {
         if (m < 0)
         {
@@ -48,31 +68,434 @@ internal static partial class Gemm
             ThrowHelper.ThrowArgument_Overlap(nameof(y));
         }
 
-        if (!transA)
+        if (yLength == 0)
         {
-            // y[i] = A[i, :]·x (+ beta·y[i]).
-            for (int i = 0; i < m; i++)
-            {
-                float dot = TensorPrimitives.Dot(a.Slice(i * lda, n), x[..n]);
-                y[i] = beta == 0f ? dot : dot + (beta * y[i]);
-            }
-
             return;
         }
 
-        // y = beta·y, then y += x[i]·A[i, :] for each row i in order (a fixed reduction order).
-        if (beta == 0f)
+        if (transA)
         {
-            y.Clear();
-        }
-        else if (beta != 1f)
-        {
-            TensorPrimitives.Multiply(y, beta, y);
+            // y = beta·y first; then the row-ordered accumulation.
+            if (beta == 0f)
+            {
+                y.Clear();
+            }
+            else if (beta != 1f)
+            {
+                TensorPrimitives.Multiply(y, beta, y);
+            }
         }
 
+        fixed (float* pa = a)
+        fixed (float* px = x)
+        fixed (float* py = y)
+        {
+            if (transA)
+            {
+                switch (tier)
+                {
+                    case SimdTier.Vector512:
+                        AxpyRowsV512(pa, lda, px, m, n, py);
+                        break;
+                    case SimdTier.Vector256:
+                        AxpyRowsV256(pa, lda, px, m, n, py);
+                        break;
+                    case SimdTier.Vector128:
+                        AxpyRowsV128(pa, lda, px, m, n, py);
+                        break;
+                    default:
+                        AxpyRowsScalar(pa, lda, px, m, n, py);
+                        break;
+                }
+            }
+            else
+            {
+                switch (tier)
+                {
+                    case SimdTier.Vector512:
+                        RowsV512(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                    case SimdTier.Vector256:
+                        RowsV256(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                    case SimdTier.Vector128:
+                        RowsV128(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                    default:
+                        RowsScalar(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>A row's scalar tail (columns nv … n) and beta: <c>s + Σ a[j]·x[j]</c>, then <c>+ beta·y</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Finish(float s, float* a, float* x, int nv, int n, float beta, float y)
+    {
+        for (int j = nv; j < n; j++)
+        {
+            s += a[j] * x[j];
+        }
+
+        return beta == 0f ? s : s + (beta * y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MultiplyAdd(float a, float b, float c) => (a * b) + c;
+
+    /// <summary>The scalar tier of <c>y = A·x</c>: four partial sums per row (columns j mod 4), then the tail.</summary>
+    private static void RowsScalar(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
+    {
+        int nv = n & ~3;
+        for (int i = i0; i < i1; i++)
+        {
+            float* ar = a + ((nint)i * lda);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int j = 0; j < nv; j += 4)
+            {
+                s0 += ar[j] * x[j];
+                s1 += ar[j + 1] * x[j + 1];
+                s2 += ar[j + 2] * x[j + 2];
+                s3 += ar[j + 3] * x[j + 3];
+            }
+
+            y[i] = Finish((s0 + s1) + (s2 + s3), ar, x, nv, n, beta, y[i]);
+        }
+    }
+
+    /// <summary>The scalar tier of <c>y += Σ_i x[i]·A[i, :]</c>, rows in order.</summary>
+    private static void AxpyRowsScalar(float* a, nint lda, float* x, int m, int n, float* y)
+    {
         for (int i = 0; i < m; i++)
         {
-            TensorPrimitives.MultiplyAdd(a.Slice(i * lda, n), x[i], y, y);
+            float* ar = a + ((nint)i * lda);
+            float xi = x[i];
+            for (int j = 0; j < n; j++)
+            {
+                y[j] += ar[j] * xi;
+            }
+        }
+    }
+
+    /// <summary>y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 512-wide vectors, eight rows per pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsV512(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
+    {
+        int nv = n & ~(16 - 1);
+        int i = i0;
+
+        // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
+        for (; i + 8 <= i1; i += 8)
+        {
+            float* a0 = a + ((nint)i * lda);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            float* a4 = a3 + lda;
+            float* a5 = a4 + lda;
+            float* a6 = a5 + lda;
+            float* a7 = a6 + lda;
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
+            for (int j = 0; j < nv; j += 16)
+            {
+                Vector512<float> xv = Vector512.Load(x + j);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a0 + j), xv, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(a1 + j), xv, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(a2 + j), xv, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(a3 + j), xv, s3);
+                s4 = Vector512.FusedMultiplyAdd(Vector512.Load(a4 + j), xv, s4);
+                s5 = Vector512.FusedMultiplyAdd(Vector512.Load(a5 + j), xv, s5);
+                s6 = Vector512.FusedMultiplyAdd(Vector512.Load(a6 + j), xv, s6);
+                s7 = Vector512.FusedMultiplyAdd(Vector512.Load(a7 + j), xv, s7);
+            }
+
+            y[i] = Finish(Vector512.Sum(s0), a0, x, nv, n, beta, y[i]);
+            y[i + 1] = Finish(Vector512.Sum(s1), a1, x, nv, n, beta, y[i + 1]);
+            y[i + 2] = Finish(Vector512.Sum(s2), a2, x, nv, n, beta, y[i + 2]);
+            y[i + 3] = Finish(Vector512.Sum(s3), a3, x, nv, n, beta, y[i + 3]);
+            y[i + 4] = Finish(Vector512.Sum(s4), a4, x, nv, n, beta, y[i + 4]);
+            y[i + 5] = Finish(Vector512.Sum(s5), a5, x, nv, n, beta, y[i + 5]);
+            y[i + 6] = Finish(Vector512.Sum(s6), a6, x, nv, n, beta, y[i + 6]);
+            y[i + 7] = Finish(Vector512.Sum(s7), a7, x, nv, n, beta, y[i + 7]);
+        }
+
+        // The last rows one at a time, with the same operation sequence per row as above.
+        for (; i < i1; i++)
+        {
+            float* a0 = a + ((nint)i * lda);
+            Vector512<float> s0 = default;
+            for (int j = 0; j < nv; j += 16)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a0 + j), Vector512.Load(x + j), s0);
+            }
+
+            y[i] = Finish(Vector512.Sum(s0), a0, x, nv, n, beta, y[i]);
+        }
+    }
+
+    /// <summary>y += Σ_i x[i]·A[i, :] over rows [0, m) in row order, with 512-wide vectors, four rows per pass over y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AxpyRowsV512(float* a, nint lda, float* x, int m, int n, float* y)
+    {
+        int nv = n & ~(16 - 1);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            float* a0 = a + ((nint)i * lda);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            Vector512<float> x0 = Vector512.Create(x[i]), x1 = Vector512.Create(x[i + 1]), x2 = Vector512.Create(x[i + 2]), x3 = Vector512.Create(x[i + 3]);
+            for (int j = 0; j < nv; j += 16)
+            {
+                // The same fused steps, in the same row order, as four separate passes: only the loads and stores of y are saved.
+                Vector512<float> yv = Vector512.Load(y + j);
+                yv = Vector512.FusedMultiplyAdd(Vector512.Load(a0 + j), x0, yv);
+                yv = Vector512.FusedMultiplyAdd(Vector512.Load(a1 + j), x1, yv);
+                yv = Vector512.FusedMultiplyAdd(Vector512.Load(a2 + j), x2, yv);
+                yv = Vector512.FusedMultiplyAdd(Vector512.Load(a3 + j), x3, yv);
+                Vector512.Store(yv, y + j);
+            }
+
+            for (int j = nv; j < n; j++)
+            {
+                float yj = y[j];
+                yj = MathF.FusedMultiplyAdd(a0[j], x[i], yj);
+                yj = MathF.FusedMultiplyAdd(a1[j], x[i + 1], yj);
+                yj = MathF.FusedMultiplyAdd(a2[j], x[i + 2], yj);
+                y[j] = MathF.FusedMultiplyAdd(a3[j], x[i + 3], yj);
+            }
+        }
+
+        for (; i < m; i++)
+        {
+            float* a0 = a + ((nint)i * lda);
+            Vector512<float> x0 = Vector512.Create(x[i]);
+            for (int j = 0; j < nv; j += 16)
+            {
+                Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(a0 + j), x0, Vector512.Load(y + j)), y + j);
+            }
+
+            for (int j = nv; j < n; j++)
+            {
+                y[j] = MathF.FusedMultiplyAdd(a0[j], x[i], y[j]);
+            }
+        }
+    }
+
+    /// <summary>y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 256-wide vectors, eight rows per pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsV256(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
+    {
+        int nv = n & ~(8 - 1);
+        int i = i0;
+
+        // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
+        for (; i + 8 <= i1; i += 8)
+        {
+            float* a0 = a + ((nint)i * lda);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            float* a4 = a3 + lda;
+            float* a5 = a4 + lda;
+            float* a6 = a5 + lda;
+            float* a7 = a6 + lda;
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector256<float> s4 = default, s5 = default, s6 = default, s7 = default;
+            for (int j = 0; j < nv; j += 8)
+            {
+                Vector256<float> xv = Vector256.Load(x + j);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + j), xv, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + j), xv, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + j), xv, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + j), xv, s3);
+                s4 = Vector256.FusedMultiplyAdd(Vector256.Load(a4 + j), xv, s4);
+                s5 = Vector256.FusedMultiplyAdd(Vector256.Load(a5 + j), xv, s5);
+                s6 = Vector256.FusedMultiplyAdd(Vector256.Load(a6 + j), xv, s6);
+                s7 = Vector256.FusedMultiplyAdd(Vector256.Load(a7 + j), xv, s7);
+            }
+
+            y[i] = Finish(Vector256.Sum(s0), a0, x, nv, n, beta, y[i]);
+            y[i + 1] = Finish(Vector256.Sum(s1), a1, x, nv, n, beta, y[i + 1]);
+            y[i + 2] = Finish(Vector256.Sum(s2), a2, x, nv, n, beta, y[i + 2]);
+            y[i + 3] = Finish(Vector256.Sum(s3), a3, x, nv, n, beta, y[i + 3]);
+            y[i + 4] = Finish(Vector256.Sum(s4), a4, x, nv, n, beta, y[i + 4]);
+            y[i + 5] = Finish(Vector256.Sum(s5), a5, x, nv, n, beta, y[i + 5]);
+            y[i + 6] = Finish(Vector256.Sum(s6), a6, x, nv, n, beta, y[i + 6]);
+            y[i + 7] = Finish(Vector256.Sum(s7), a7, x, nv, n, beta, y[i + 7]);
+        }
+
+        // The last rows one at a time, with the same operation sequence per row as above.
+        for (; i < i1; i++)
+        {
+            float* a0 = a + ((nint)i * lda);
+            Vector256<float> s0 = default;
+            for (int j = 0; j < nv; j += 8)
+            {
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + j), Vector256.Load(x + j), s0);
+            }
+
+            y[i] = Finish(Vector256.Sum(s0), a0, x, nv, n, beta, y[i]);
+        }
+    }
+
+    /// <summary>y += Σ_i x[i]·A[i, :] over rows [0, m) in row order, with 256-wide vectors, four rows per pass over y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AxpyRowsV256(float* a, nint lda, float* x, int m, int n, float* y)
+    {
+        int nv = n & ~(8 - 1);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            float* a0 = a + ((nint)i * lda);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            Vector256<float> x0 = Vector256.Create(x[i]), x1 = Vector256.Create(x[i + 1]), x2 = Vector256.Create(x[i + 2]), x3 = Vector256.Create(x[i + 3]);
+            for (int j = 0; j < nv; j += 8)
+            {
+                // The same fused steps, in the same row order, as four separate passes: only the loads and stores of y are saved.
+                Vector256<float> yv = Vector256.Load(y + j);
+                yv = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + j), x0, yv);
+                yv = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + j), x1, yv);
+                yv = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + j), x2, yv);
+                yv = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + j), x3, yv);
+                Vector256.Store(yv, y + j);
+            }
+
+            for (int j = nv; j < n; j++)
+            {
+                float yj = y[j];
+                yj = MathF.FusedMultiplyAdd(a0[j], x[i], yj);
+                yj = MathF.FusedMultiplyAdd(a1[j], x[i + 1], yj);
+                yj = MathF.FusedMultiplyAdd(a2[j], x[i + 2], yj);
+                y[j] = MathF.FusedMultiplyAdd(a3[j], x[i + 3], yj);
+            }
+        }
+
+        for (; i < m; i++)
+        {
+            float* a0 = a + ((nint)i * lda);
+            Vector256<float> x0 = Vector256.Create(x[i]);
+            for (int j = 0; j < nv; j += 8)
+            {
+                Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(a0 + j), x0, Vector256.Load(y + j)), y + j);
+            }
+
+            for (int j = nv; j < n; j++)
+            {
+                y[j] = MathF.FusedMultiplyAdd(a0[j], x[i], y[j]);
+            }
+        }
+    }
+
+    /// <summary>y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 128-wide vectors, eight rows per pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowsV128(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
+    {
+        int nv = n & ~(4 - 1);
+        int i = i0;
+
+        // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
+        for (; i + 8 <= i1; i += 8)
+        {
+            float* a0 = a + ((nint)i * lda);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            float* a4 = a3 + lda;
+            float* a5 = a4 + lda;
+            float* a6 = a5 + lda;
+            float* a7 = a6 + lda;
+            Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector128<float> s4 = default, s5 = default, s6 = default, s7 = default;
+            for (int j = 0; j < nv; j += 4)
+            {
+                Vector128<float> xv = Vector128.Load(x + j);
+                s0 = Vector128.MultiplyAddEstimate(Vector128.Load(a0 + j), xv, s0);
+                s1 = Vector128.MultiplyAddEstimate(Vector128.Load(a1 + j), xv, s1);
+                s2 = Vector128.MultiplyAddEstimate(Vector128.Load(a2 + j), xv, s2);
+                s3 = Vector128.MultiplyAddEstimate(Vector128.Load(a3 + j), xv, s3);
+                s4 = Vector128.MultiplyAddEstimate(Vector128.Load(a4 + j), xv, s4);
+                s5 = Vector128.MultiplyAddEstimate(Vector128.Load(a5 + j), xv, s5);
+                s6 = Vector128.MultiplyAddEstimate(Vector128.Load(a6 + j), xv, s6);
+                s7 = Vector128.MultiplyAddEstimate(Vector128.Load(a7 + j), xv, s7);
+            }
+
+            y[i] = Finish(Vector128.Sum(s0), a0, x, nv, n, beta, y[i]);
+            y[i + 1] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[i + 1]);
+            y[i + 2] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[i + 2]);
+            y[i + 3] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[i + 3]);
+            y[i + 4] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[i + 4]);
+            y[i + 5] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[i + 5]);
+            y[i + 6] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[i + 6]);
+            y[i + 7] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[i + 7]);
+        }
+
+        // The last rows one at a time, with the same operation sequence per row as above.
+        for (; i < i1; i++)
+        {
+            float* a0 = a + ((nint)i * lda);
+            Vector128<float> s0 = default;
+            for (int j = 0; j < nv; j += 4)
+            {
+                s0 = Vector128.MultiplyAddEstimate(Vector128.Load(a0 + j), Vector128.Load(x + j), s0);
+            }
+
+            y[i] = Finish(Vector128.Sum(s0), a0, x, nv, n, beta, y[i]);
+        }
+    }
+
+    /// <summary>y += Σ_i x[i]·A[i, :] over rows [0, m) in row order, with 128-wide vectors, four rows per pass over y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AxpyRowsV128(float* a, nint lda, float* x, int m, int n, float* y)
+    {
+        int nv = n & ~(4 - 1);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            float* a0 = a + ((nint)i * lda);
+            float* a1 = a0 + lda;
+            float* a2 = a1 + lda;
+            float* a3 = a2 + lda;
+            Vector128<float> x0 = Vector128.Create(x[i]), x1 = Vector128.Create(x[i + 1]), x2 = Vector128.Create(x[i + 2]), x3 = Vector128.Create(x[i + 3]);
+            for (int j = 0; j < nv; j += 4)
+            {
+                // The same fused steps, in the same row order, as four separate passes: only the loads and stores of y are saved.
+                Vector128<float> yv = Vector128.Load(y + j);
+                yv = Vector128.MultiplyAddEstimate(Vector128.Load(a0 + j), x0, yv);
+                yv = Vector128.MultiplyAddEstimate(Vector128.Load(a1 + j), x1, yv);
+                yv = Vector128.MultiplyAddEstimate(Vector128.Load(a2 + j), x2, yv);
+                yv = Vector128.MultiplyAddEstimate(Vector128.Load(a3 + j), x3, yv);
+                Vector128.Store(yv, y + j);
+            }
+
+            for (int j = nv; j < n; j++)
+            {
+                float yj = y[j];
+                yj = MultiplyAdd(a0[j], x[i], yj);
+                yj = MultiplyAdd(a1[j], x[i + 1], yj);
+                yj = MultiplyAdd(a2[j], x[i + 2], yj);
+                y[j] = MultiplyAdd(a3[j], x[i + 3], yj);
+            }
+        }
+
+        for (; i < m; i++)
+        {
+            float* a0 = a + ((nint)i * lda);
+            Vector128<float> x0 = Vector128.Create(x[i]);
+            for (int j = 0; j < nv; j += 4)
+            {
+                Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(a0 + j), x0, Vector128.Load(y + j)), y + j);
+            }
+
+            for (int j = nv; j < n; j++)
+            {
+                y[j] = MultiplyAdd(a0[j], x[i], y[j]);
+            }
         }
     }
 }

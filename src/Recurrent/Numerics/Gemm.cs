@@ -101,7 +101,7 @@ internal static unsafe partial class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, maxDegreeOfParallelism);
             int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
             if (helpers > 0 && (long)m * n * k >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers))
             {
@@ -116,7 +116,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>Validates one matrix argument; returns the number of floats it spans.</summary>
-    private static long CheckMatrix(int rows, int cols, int ld, int length, string name, string ldName)
+    internal static long CheckMatrix(int rows, int cols, int ld, int length, string name, string ldName)
     {
         if (ld < Math.Max(1, cols))
         {
@@ -181,6 +181,22 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>The microkernel tile (MR×NR) of a tier.</summary>
+    internal static (int MR, int NR) TileFor(SimdTier tier) => tier switch
+    {
+        SimdTier.Vector512 => (Gemm512Kernel.MR, Gemm512Kernel.NR),
+        SimdTier.Vector256 => (Gemm256Kernel.MR, Gemm256Kernel.NR),
+        SimdTier.Vector128 => (Gemm128Kernel.MR, Gemm128Kernel.NR),
+        _ => (GemmScalarKernel.MR, GemmScalarKernel.NR),
+    };
+
+    /// <summary>The K block size for a given k: K cut into (nearly) equal blocks of at most <see cref="MaxKc"/>.</summary>
+    internal static int KcFor(int k)
+    {
+        int kBlocks = (k + MaxKc - 1) / MaxKc;
+        return kBlocks == 0 ? 1 : (k + kBlocks - 1) / kBlocks;
+    }
+
     /// <summary>Rows of A per packed block for a kernel: the multiple of MR nearest below <see cref="TargetMc"/>.</summary>
     internal static int McFor(int mr) => TargetMc / mr * mr;
 
@@ -205,7 +221,18 @@ internal static unsafe partial class Gemm
             for (int jc = j0; jc < j1; jc += MaxNc)
             {
                 int nc = Math.Min(MaxNc, j1 - jc);
-                PackB(job.TransB, job.B, job.Ldb, p0, kc, jc, nc, packB, nr);
+                float* bBlock;
+                if (job.PackedB != null)
+                {
+                    // Pre-packed (PackedMatrix): the same panels PackB would write, at their place in the whole matrix.
+                    bBlock = job.PackedB + ((nint)p0 * job.PackedStride) + ((nint)jc * kc);
+                }
+                else
+                {
+                    PackB(job.TransB, job.B, job.Ldb, p0, kc, jc, nc, packB, nr);
+                    bBlock = packB;
+                }
+
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
@@ -213,7 +240,7 @@ internal static unsafe partial class Gemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nrEff = Math.Min(nr, nc - jr);
-                        float* bp = packB + ((nint)jr * kc);
+                        float* bp = bBlock + ((nint)jr * kc);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mrEff = Math.Min(mr, mc - ir);

@@ -1,14 +1,15 @@
 namespace Recurrent.Numerics;
 
 /// <summary>
-/// One GEMM call, as raw pointers (the caller keeps its spans pinned until every task has run) plus its fixed
-/// task grid and K blocking, both derived from the shape and tier only.
+/// One GEMM call, as raw pointers (the caller keeps its spans pinned until every task has run) plus its task grid
+/// and K blocking. The K blocks and the tile positions depend on the shape and tier only; the task grid (which
+/// thread computes which tiles) also on the thread budget, which therefore never changes a result.
 /// </summary>
 internal readonly unsafe struct GemmJob
 {
     public GemmJob(
         SimdTier tier, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int maxDegreeOfParallelism, float* packedB = null, int packedStride = 0)
     {
         Tier = tier;
         TransA = transA;
@@ -24,31 +25,29 @@ internal readonly unsafe struct GemmJob
         Beta = beta;
         C = c;
         Ldc = ldc;
+        PackedB = packedB;
+        PackedStride = packedStride;
 
-        (int mr, int nr) = tier switch
-        {
-            SimdTier.Vector512 => (Gemm512Kernel.MR, Gemm512Kernel.NR),
-            SimdTier.Vector256 => (Gemm256Kernel.MR, Gemm256Kernel.NR),
-            SimdTier.Vector128 => (Gemm128Kernel.MR, Gemm128Kernel.NR),
-            _ => (GemmScalarKernel.MR, GemmScalarKernel.NR),
-        };
+        (int mr, int nr) = Gemm.TileFor(tier);
 
         // K blocks of (nearly) equal size, at most MaxKc.
-        int kBlocks = (k + Gemm.MaxKc - 1) / Gemm.MaxKc;
-        Kc = kBlocks == 0 ? 1 : (k + kBlocks - 1) / kBlocks;
+        Kc = Gemm.KcFor(k);
 
-        // Task grid: about TargetTaskEdge rows × columns per task, cut on MC / NR multiples so that tile edges
-        // (and with them each element's operation sequence) do not depend on the grid.
+        // Task grid: about 512 rows × columns per task, cut on MC / NR multiples so that tile edges (and with them
+        // each element's operation sequence) do not depend on the grid: the grid only decides which thread computes
+        // which tiles, and how often each task re-packs its share of A and B.
         int mc = Gemm.McFor(mr);
         int taskRows = Split(m, mc);
         int taskColumns = Split(n, nr);
 
-        // A product big enough to run in parallel gets at least MinParallelTasks tasks (for load balance when
-        // m and n are small but k is large, e.g. [700×10000]·[10000×200]): halve the longer task edge, down
-        // to one MC block of rows or four NR panels of columns. Still a function of the shape only.
-        if ((long)m * n * k >= Gemm.ParallelThreshold)
+        // A product that runs in parallel gets at least MinTasksPerThread tasks per thread (for load balance when
+        // m and n are small but k is large, e.g. [700×10000]·[10000×200]): halve the longer task edge, down to
+        // one MC block of rows or four NR panels of columns. On one thread this split would only make each task
+        // re-pack its share of A and B again, so it is skipped.
+        if (maxDegreeOfParallelism > 1 && (long)m * n * k >= Gemm.ParallelThreshold)
         {
-            while (Count(m, taskRows) * Count(n, taskColumns) < MinParallelTasks)
+            int minTasks = MinTasksPerThread * maxDegreeOfParallelism;
+            while (Count(m, taskRows) * Count(n, taskColumns) < minTasks)
             {
                 if (taskRows >= taskColumns && taskRows > mc)
                 {
@@ -75,8 +74,8 @@ internal readonly unsafe struct GemmJob
         TaskCount = Count(m, taskRows) * ColumnTasks;
     }
 
-    /// <summary>The fewest tasks a parallel-sized product is cut into.</summary>
-    private const int MinParallelTasks = 8;
+    /// <summary>The fewest tasks per thread a parallel product is cut into.</summary>
+    private const int MinTasksPerThread = 4;
 
     public SimdTier Tier { get; }
 
@@ -105,6 +104,12 @@ internal readonly unsafe struct GemmJob
     public float* C { get; }
 
     public int Ldc { get; }
+
+    /// <summary>Gets the pre-packed op(B) (<see cref="PackedMatrix"/> layout), or null when B is packed per call.</summary>
+    public float* PackedB { get; }
+
+    /// <summary>Gets the floats per row of a pre-packed K block (n rounded up to NR); block p0 starts at p0·stride.</summary>
+    public int PackedStride { get; }
 
     /// <summary>Gets the K block size.</summary>
     public int Kc { get; }

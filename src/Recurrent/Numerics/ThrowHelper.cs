@@ -32,4 +32,8 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void ThrowArgumentOutOfRange_Index(string paramName) =>
         throw new ArgumentOutOfRangeException(paramName, "An index is outside the table.");
+
+    [DoesNotReturn]
+    public static void ThrowInvalidOperation_NotPacked() =>
+        throw new InvalidOperationException("The packed matrix has not been packed yet: call Pack first.");
 }

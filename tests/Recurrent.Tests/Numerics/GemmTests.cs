@@ -147,6 +147,31 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Multiply_LongK_IsBitwiseIndependentOfThreadCount(bool transA, bool transB)
+    {
+        // m·n·k above the parallel threshold with small m and n: the thread budget changes the task grid (one
+        // thread: no extra split; several: at least four tasks per thread), never the result. Shaped like
+        // dLogits·W (NN, k = V) and the weight gradients (TN, k = positions), scaled down.
+        var random = new Random(13);
+        const int M = 150, N = 100, K = 1200;
+        float[] a = RandomArray(random, M * K);
+        float[] b = RandomArray(random, N * K);
+        float[] c0 = RandomArray(random, M * N);
+        int lda = transA ? M : K, ldb = transB ? K : N;
+        float[] reference = (float[])c0.Clone();
+        Gemm.Multiply(SimdTiers.Best, 1, transA, transB, M, N, K, 1f, a, lda, b, ldb, 1f, reference, N);
+        foreach (int threads in new[] { 2, 3, 8 })
+        {
+            float[] c = (float[])c0.Clone();
+            Gemm.Multiply(SimdTiers.Best, threads, transA, transB, M, N, K, 1f, a, lda, b, ldb, 1f, c, N);
+            Assert.Equal(reference, c);
+        }
+    }
+
     [Property(MaxTest = 40)]
     public Property Multiply_RandomShapes_MatchReference()
     {

@@ -1,0 +1,83 @@
+namespace Recurrent.Numerics;
+
+/// <summary>Products with a pre-packed B operand (<see cref="PackedMatrix"/>).</summary>
+internal static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Computes <c>C = alpha·op(A)·B + beta·C</c> where B is a <see cref="PackedMatrix"/> holding op(B) [k, n]
+    /// (k = <see cref="PackedMatrix.K"/>, n = <see cref="PackedMatrix.N"/>). op(A) is [m, k]: A is stored [m, k]
+    /// (<paramref name="lda"/> ≥ k) or, when <paramref name="transA"/> is true, [k, m] (<paramref name="lda"/> ≥ m).
+    /// C is [m, n] with <paramref name="ldc"/> ≥ n.
+    /// </summary>
+    /// <remarks>
+    /// Effectively computes the same as <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// with the matrix that was packed, <b>bitwise</b> (same tiles, same K blocks, same operation order, and the
+    /// same independence of <see cref="ComputeSettings.MaxDegreeOfParallelism"/>), but without copying B on each
+    /// call. It runs at the tier the matrix was packed for. Allocates nothing.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="b"/> has not been packed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A leading dimension is smaller than its row width, a span is too short
+    /// for its matrix, or <paramref name="c"/> overlaps <paramref name="a"/>.</exception>
+    public static void Multiply(
+        bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc) =>
+        Multiply(ComputeSettings.MaxDegreeOfParallelism, transA, m, alpha, a, lda, b, beta, c, ldc);
+
+    /// <summary>
+    /// <see cref="Multiply(bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int)"/> with a
+    /// given thread budget.
+    /// </summary>
+    internal static void Multiply(
+        int maxDegreeOfParallelism, bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, float beta, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (!b.IsPacked)
+        {
+            ThrowHelper.ThrowInvalidOperation_NotPacked();
+        }
+
+        if (m < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(m));
+        }
+
+        int n = b.N, k = b.K;
+        long aLength = CheckMatrix(transA ? k : m, transA ? m : k, lda, a.Length, nameof(a), nameof(lda));
+        long cLength = CheckMatrix(m, n, ldc, c.Length, nameof(c), nameof(ldc));
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (((ReadOnlySpan<float>)c[..(int)cLength]).Overlaps(a[..(int)aLength]))
+        {
+            ThrowHelper.ThrowArgument_Overlap(nameof(c));
+        }
+
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            // B's own pointer is unused (the panels come from the packed buffer); ldb only has to look valid.
+            var job = new GemmJob(b.Tier, transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, maxDegreeOfParallelism, b.Pointer, b.PaddedN);
+            int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
+            if (!(helpers > 0 && (long)m * n * k >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers)))
+            {
+                for (int t = 0; t < job.TaskCount; t++)
+                {
+                    RunTask(in job, t);
+                }
+            }
+        }
+
+        GC.KeepAlive(b);
+    }
+}
