@@ -126,7 +126,7 @@ internal sealed class TrainCommand : Command
             MaxGradientNorm = (float)settings.Clip,
             Seed = settings.Seed,
             EvaluationInterval = settings.EvaluateEvery > 0 ? settings.EvaluateEvery : (int)Math.Max(1, planned / 10),
-            ProgressInterval = (int)Math.Max(1, planned / (_console.Live ? 300 : 40)),
+            ProgressInterval = (int)Math.Max(1, planned / 250), // the curve and the CSV get ~250 points
             CheckpointPath = checkpointPath,
             CheckpointMetadata = new Dictionary<string, string>
             {
