@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 file=src/Recurrent/PublicAPI.Unshipped.txt
 for _ in 1 2 3; do
   log=$(dotnet build src/Recurrent/Recurrent.csproj -c Release --no-incremental -p:TreatWarningsAsErrors=false 2>&1 || true)
-  added=$(grep -oP "warning RS0016: Symbol '\K.*(?=' is not part of the declared public API)" <<<"$log" | sort -u || true)
-  removed=$(grep -oP "warning RS0017: Symbol '\K.*(?=' is part of the declared API)" <<<"$log" | sort -u || true)
+  added=$(grep -oP "(warning|error) RS0016: Symbol '\K.*(?=' is not part of the declared public API)" <<<"$log" | sort -u || true)
+  removed=$(grep -oP "(warning|error) RS0017: Symbol '\K.*(?=' is part of the declared API)" <<<"$log" | sort -u || true)
   [ -z "$added" ] && [ -z "$removed" ] && break
-  { grep -v '^#nullable' "$file" || true; [ -n "$added" ] && printf '%s\n' "$added"; } | sort -u > "$file.tmp"
+  { grep -v '^#nullable' "$file" || true; if [ -n "$added" ]; then printf '%s\n' "$added"; fi; } | sort -u > "$file.tmp"
   if [ -n "$removed" ]; then grep -vxF -f <(printf '%s\n' "$removed") "$file.tmp" > "$file.tmp2" || true; mv "$file.tmp2" "$file.tmp"; fi
   { echo '#nullable enable'; cat "$file.tmp"; } > "$file"
   rm -f "$file.tmp"

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Recurrent.Data;
 using Recurrent.Models;
 using Recurrent.Sampling;
+using Recurrent.Serialization;
 using Recurrent.Text;
 using Recurrent.Training;
 using Recurrent.Training.Optimizers;
@@ -114,6 +115,11 @@ internal sealed class TrainCommand : Command
             planned = Math.Min(planned, settings.MaxSteps);
         }
 
+        var checkpointMetadata = new Dictionary<string, string>
+        {
+            ["cli.settings"] = settings.ToString(),
+            ["cli.data"] = data ?? "built-in",
+        };
         var trainerOptions = new TrainerOptions
         {
             Epochs = epochsLimit ? settings.Epochs : 0,
@@ -127,12 +133,7 @@ internal sealed class TrainCommand : Command
             Seed = settings.Seed,
             EvaluationInterval = settings.EvaluateEvery > 0 ? settings.EvaluateEvery : (int)Math.Max(1, planned / 10),
             ProgressInterval = (int)Math.Max(1, planned / 250), // the curve and the CSV get ~250 points
-            CheckpointPath = checkpointPath,
-            CheckpointMetadata = new Dictionary<string, string>
-            {
-                ["cli.settings"] = settings.ToString(),
-                ["cli.data"] = data ?? "built-in",
-            },
+            CheckpointWriter = state => Checkpoint.Save(checkpointPath, state, model, vocabulary, train.Tokenizer, checkpointMetadata),
         };
 
         using ILoggerFactory loggerFactory = LoggerFactory.Create(builder =>
@@ -367,10 +368,11 @@ internal sealed class TrainCommand : Command
 
         try
         {
-            trainer.LoadCheckpoint(path);
+            trainer.RestoreState(Checkpoint.Load(path).State);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
+            // InvalidDataException: a bad file; ArgumentException: a checkpoint of another model shape or optimizer.
             throw new CliException($"Cannot resume from '{path}': {e.Message}", e);
         }
 

@@ -23,6 +23,8 @@ public sealed class SentenceDataset : ITokenDataset
     private readonly int _maxLength; // longest sequence length used (MaxSteps + 1)
     private readonly Batch _batch = new();
 
+    private const string NothingToTrainOn = "No sequence has at least 2 ids (after adding start/end markers), so there is nothing to train on.";
+
     /// <summary>Creates a dataset over complete id sequences (markers already in place).</summary>
     /// <param name="sequences">The sequences, e.g. <c>START w1 … wn END</c>; all ids must be non-negative.</param>
     /// <param name="batchSize">The number of sequences per batch (B).</param>
@@ -49,11 +51,6 @@ public sealed class SentenceDataset : ITokenDataset
         BatchSize = batchSize;
         _seed = options.Seed;
         _shuffle = options.Shuffle;
-        if (SequenceCount == 0)
-        {
-            throw new ArgumentException("No sequence has at least 2 ids, so there is nothing to train on.", nameof(flat));
-        }
-
         BatchesPerEpoch = (SequenceCount + batchSize - 1) / batchSize;
         long tokens = 0;
         for (int i = 0; i < SequenceCount; i++)
@@ -134,6 +131,11 @@ public sealed class SentenceDataset : ITokenDataset
             {
                 flatOffsets.Add(n);
             }
+        }
+
+        if (flatOffsets.Count == 1)
+        {
+            throw new ArgumentException(NothingToTrainOn, nameof(ids));
         }
 
         return new SentenceDataset((flatIds.AsSpan(0, n).ToArray(), [.. flatOffsets]), batchSize, options);
@@ -274,6 +276,11 @@ public sealed class SentenceDataset : ITokenDataset
             {
                 offsets.Add(ids.Count);
             }
+        }
+
+        if (offsets.Count == 1)
+        {
+            throw new ArgumentException(NothingToTrainOn, nameof(sequences));
         }
 
         return ([.. ids], [.. offsets]);

@@ -44,6 +44,14 @@ public interface IRecurrentModel
     /// <param name="mode">Training caches activations for <see cref="Backward"/> and applies dropout; evaluation does neither.</param>
     /// <param name="random">The generator for dropout masks; required when training with dropout.</param>
     /// <returns>The summed loss (natural log) and the number of positions counted.</returns>
+    /// <remarks>
+    /// The loss is the mask-weighted <b>sum</b> over positions, not the mean: <see cref="Backward"/> computes the gradient
+    /// of this sum, and a caller wanting the mean divides (e.g. scales the gradients by 1/<see cref="LossSum.Count"/>).
+    /// A training pass also computes dL/dlogits here (fused with the loss). An evaluation pass discards the cache of an
+    /// earlier training pass. Ids outside <c>[0, V)</c> throw <see cref="ArgumentOutOfRangeException"/>; mismatched lengths or
+    /// a state of another shape throw <see cref="ArgumentException"/>; training with dropout and no
+    /// <paramref name="random"/> throws <see cref="ArgumentNullException"/>.
+    /// </remarks>
     LossSum Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask, RecurrentState state, ForwardMode mode, Random? random = null);
 
     /// <summary>
@@ -51,7 +59,7 @@ public interface IRecurrentModel
     /// <b>accumulates</b> into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> first). Gradients stop at
     /// the window's start (truncated BPTT).
     /// </summary>
-    /// <exception cref="InvalidOperationException">No training forward pass preceded this call.</exception>
+    /// <exception cref="InvalidOperationException">The last forward pass was not a training pass, or it was already back-propagated.</exception>
     void Backward();
 
     /// <summary>Sets every element of <see cref="Gradients"/> to zero.</summary>

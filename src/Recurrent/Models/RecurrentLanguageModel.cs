@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Recurrent.Models.Cells;
 using Recurrent.Numerics;
@@ -89,6 +90,9 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
     /// <inheritdoc />
     public Span<float> Gradients => _gradients;
 
+    /// <summary>Gets or sets the per-phase timer that <see cref="Forward"/> and <see cref="Backward"/> add to (null: no timing).</summary>
+    internal ModelPhaseTimes? PhaseTimes { get; set; }
+
     /// <summary>Gets the cell the layers run.</summary>
     internal IRecurrentCell Cell => _cell;
 
@@ -150,6 +154,9 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         ReadOnlySpan<float> p = _parameters;
         inputs.CopyTo(_ids);
 
+        ModelPhaseTimes? times = PhaseTimes;
+        long t0 = times is null ? 0 : Stopwatch.GetTimestamp();
+
         // Embedding lookup (and dropout on its output).
         ReadOnlySpan<float> x = default;
         if (E > 0)
@@ -163,6 +170,8 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
 
             x = emb;
         }
+
+        t0 = Lap(times, t0, Phase.Embedding);
 
         // The stack: each layer runs the whole window, then hands its (dropped-out) outputs up.
         for (int l = 0; l < _layers.Length; l++)
@@ -186,9 +195,12 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         }
 
         // Decoder: logits = x·W_decᵀ + b_dec  ([N, H] × [H, V]); then log-softmax + NLL (and, training, its gradient in place).
+        t0 = Lap(times, t0, Phase.RecurrentForward);
         Span<float> logits = _logits.AsSpan(0, N * V);
         Decode(p, x, N, logits);
+        t0 = Lap(times, t0, Phase.DecoderForward);
         double loss = Kernels.SoftmaxCrossEntropy(logits, V, targets, mask, train ? logits : default, 1f);
+        Lap(times, t0, Phase.Loss);
         double count = mask.IsEmpty ? N : TensorPrimitives.Sum(mask);
         _backwardReady = train;
         return new LossSum(loss, count);
@@ -208,6 +220,8 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         Span<float> g = _gradients;
         ReadOnlySpan<float> dlogits = _logits.AsSpan(0, N * V);
         ReadOnlySpan<int> ids = _ids.AsSpan(0, N);
+        ModelPhaseTimes? times = PhaseTimes;
+        long t0 = times is null ? 0 : Stopwatch.GetTimestamp();
 
         // Decoder: dW_dec += dlogitsᵀ·x ([V, N] × [N, H]); db_dec += Σ_n dlogits[n]; dx = dlogits·W_dec ([N, V] × [V, H]).
         ReadOnlySpan<float> top = LayerOutput(L - 1);
@@ -220,6 +234,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         float[] outBuffer = _gradA, inBuffer = _gradB; // ping-pong: dL/d(output of layer l) and dL/d(its input)
         Span<float> dOut = outBuffer.AsSpan(0, N * H);
         RecurrentLayer.Multiply(N, H, V, dlogits, p.Slice(_layout.DecoderWeight, V * H), 0f, dOut);
+        t0 = Lap(times, t0, Phase.DecoderBackward);
 
         for (int l = L - 1; l >= 0; l--)
         {
@@ -244,6 +259,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
             (outBuffer, inBuffer) = (inBuffer, outBuffer);
         }
 
+        t0 = Lap(times, t0, Phase.RecurrentBackward);
         if (E > 0)
         {
             if (_dropoutActive)
@@ -254,6 +270,8 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
             // dEncoder[id_n] += dx[n], in position order.
             Kernels.ScatterAddRows(dOut, ids, g.Slice(_layout.Encoder, V * E), E);
         }
+
+        Lap(times, t0, Phase.Embedding);
     }
 
     /// <inheritdoc />
@@ -317,6 +335,29 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         {
             ArrayPool<float>.Shared.Return(rented);
         }
+    }
+
+    // Adds the time since t0 to one phase counter and returns the new timestamp (no-op without a timer).
+    private static long Lap(ModelPhaseTimes? times, long t0, Phase phase)
+    {
+        if (times is null)
+        {
+            return 0;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        long elapsed = now - t0;
+        switch (phase)
+        {
+            case Phase.Embedding: times.Embedding += elapsed; break;
+            case Phase.RecurrentForward: times.RecurrentForward += elapsed; break;
+            case Phase.DecoderForward: times.DecoderForward += elapsed; break;
+            case Phase.Loss: times.Loss += elapsed; break;
+            case Phase.DecoderBackward: times.DecoderBackward += elapsed; break;
+            default: times.RecurrentBackward += elapsed; break;
+        }
+
+        return now;
     }
 
     private void Decode(ReadOnlySpan<float> p, ReadOnlySpan<float> x, int rows, Span<float> logits)
@@ -446,5 +487,15 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
                 p.Slice(_layout.BiasHh[l] + H, H).Clear();
             }
         }
+    }
+
+    private enum Phase
+    {
+        Embedding,
+        RecurrentForward,
+        DecoderForward,
+        Loss,
+        DecoderBackward,
+        RecurrentBackward,
     }
 }

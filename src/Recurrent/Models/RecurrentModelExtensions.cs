@@ -54,4 +54,34 @@ public static class RecurrentModelExtensions
             destination[t] = TensorPrimitives.IndexOfMax(logits);
         }
     }
+
+    /// <summary>
+    /// Computes the next-token loss of a token stream: every token but the first is predicted from the ones before it,
+    /// in windows of <paramref name="windowLength"/> steps with the state carried across windows (batch size 1, no
+    /// dropout, no gradients). <see cref="LossSum.Mean"/> and <see cref="LossSum.Perplexity"/> give the per-token figures.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tokenIds">The stream; its length minus one positions are scored.</param>
+    /// <param name="windowLength">Steps per forward pass (memory grows with it; the result does not depend on it beyond round-off).</param>
+    /// <returns>The summed loss in nats and the number of positions scored.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="windowLength"/> is less than 1, or an id is outside the vocabulary.</exception>
+    /// <remarks>
+    /// This runs <see cref="IRecurrentModel.Forward"/> in evaluation mode, which discards the cache of an earlier
+    /// training pass of the same model.
+    /// </remarks>
+    public static LossSum Evaluate(this IRecurrentModel model, ReadOnlySpan<int> tokenIds, int windowLength = 35)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowLength, 1);
+        RecurrentState state = model.CreateState(1);
+        LossSum total = default;
+        for (int start = 0; start + 1 < tokenIds.Length; start += windowLength)
+        {
+            int length = Math.Min(windowLength, tokenIds.Length - 1 - start);
+            total += model.Forward(tokenIds.Slice(start, length), tokenIds.Slice(start + 1, length), default, state, ForwardMode.Evaluate);
+        }
+
+        return total;
+    }
 }

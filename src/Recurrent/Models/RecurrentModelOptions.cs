@@ -25,7 +25,11 @@ public sealed record RecurrentModelOptions
     /// <summary>Gets the cell kind (default LSTM).</summary>
     public CellKind Cell { get; init; } = CellKind.Lstm;
 
-    /// <summary>Gets the dropout probability applied to the embedding output and between layers in training (default 0).</summary>
+    /// <summary>
+    /// Gets the dropout probability p (default 0). In training forward passes only, inverted dropout (kept values scaled by
+    /// 1/(1 − p)) is applied to the embedding output, between layers and to the last layer's output, as PyTorch's
+    /// word_language_model does. With EmbeddingSize 0 the (one-hot) input is not dropped.
+    /// </summary>
     public float Dropout { get; init; }
 
     /// <summary>Gets whether the output projection shares the embedding matrix (requires E = H).</summary>
@@ -35,16 +39,33 @@ public sealed record RecurrentModelOptions
     public bool UseBias { get; init; } = true;
 
     /// <summary>
-    /// Gets the half-width k of the uniform initialisation <c>U(−k, k)</c> for all weights; 0 (default) means
-    /// PyTorch's defaults (<c>1/√H</c> for the recurrent layers, <c>1/√H</c> for the decoder, N(0, 1) for the embedding).
+    /// Gets the half-width k of the uniform initialisation: when positive, every parameter (weights and biases, the
+    /// embedding included) is drawn from <c>U(−k, k)</c>. 0 (default) means PyTorch's defaults: <c>U(−1/√H, 1/√H)</c>
+    /// for the recurrent layers' weights and biases and for the decoder's weight and bias, <c>N(0, 1)</c> for the embedding.
     /// </summary>
     public float InitRange { get; init; }
 
-    /// <summary>Gets the initial value of the LSTM forget-gate biases (default 0, as PyTorch).</summary>
+    /// <summary>
+    /// Gets the initial LSTM forget-gate bias. When non-zero (and <see cref="UseBias"/> is set), the forget block of every
+    /// <c>bias_ih</c> is set to this value and that of every <c>bias_hh</c> to 0, so their sum starts at the value
+    /// (1 is the usual choice). 0 (default) leaves the forget biases as initialised, as PyTorch does.
+    /// </summary>
     public float ForgetGateBias { get; init; }
 
     /// <summary>Gets the seed for parameter initialisation.</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// Gets whether <paramref name="other"/> gives the same parameter layout (sizes, layers, cell, tying, biases);
+    /// initialisation, seed and dropout may differ.
+    /// </summary>
+    internal bool HasSameLayout(RecurrentModelOptions other) =>
+        VocabularySize == other.VocabularySize && EmbeddingSize == other.EmbeddingSize && HiddenSize == other.HiddenSize
+        && Layers == other.Layers && Cell == other.Cell && TieWeights == other.TieWeights && UseBias == other.UseBias;
+
+    /// <summary>Describes the layout-defining options, for error messages.</summary>
+    internal string LayoutText() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Cell} V={VocabularySize} E={EmbeddingSize} H={HiddenSize} L={Layers} tied={TieWeights} bias={UseBias}");
 
     /// <summary>Checks every option and throws when one is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or dropout is outside [0, 1).</exception>

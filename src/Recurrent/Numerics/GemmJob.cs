@@ -40,11 +40,43 @@ internal readonly unsafe struct GemmJob
         // Task grid: about TargetTaskEdge rows × columns per task, cut on MC / NR multiples so that tile edges
         // (and with them each element's operation sequence) do not depend on the grid.
         int mc = Gemm.McFor(mr);
-        TaskRows = Split(m, mc);
-        TaskColumns = Split(n, nr);
-        ColumnTasks = (n + TaskColumns - 1) / TaskColumns;
-        TaskCount = ((m + TaskRows - 1) / TaskRows) * ColumnTasks;
+        int taskRows = Split(m, mc);
+        int taskColumns = Split(n, nr);
+
+        // A product big enough to run in parallel gets at least MinParallelTasks tasks (for load balance when
+        // m and n are small but k is large, e.g. [700×10000]·[10000×200]): halve the longer task edge, down
+        // to one MC block of rows or four NR panels of columns. Still a function of the shape only.
+        if ((long)m * n * k >= Gemm.ParallelThreshold)
+        {
+            while (Count(m, taskRows) * Count(n, taskColumns) < MinParallelTasks)
+            {
+                if (taskRows >= taskColumns && taskRows > mc)
+                {
+                    taskRows = RoundUp((taskRows + 1) / 2, mc);
+                }
+                else if (taskColumns > 4 * nr)
+                {
+                    taskColumns = RoundUp((taskColumns + 1) / 2, nr);
+                }
+                else if (taskRows > mc)
+                {
+                    taskRows = RoundUp((taskRows + 1) / 2, mc);
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+
+        TaskRows = taskRows;
+        TaskColumns = taskColumns;
+        ColumnTasks = Count(n, taskColumns);
+        TaskCount = Count(m, taskRows) * ColumnTasks;
     }
+
+    /// <summary>The fewest tasks a parallel-sized product is cut into.</summary>
+    private const int MinParallelTasks = 8;
 
     public SimdTier Tier { get; }
 
@@ -98,7 +130,10 @@ internal readonly unsafe struct GemmJob
         }
 
         int parts = (extent + Edge - 1) / Edge;
-        int size = (extent + parts - 1) / parts;
-        return (size + quantum - 1) / quantum * quantum;
+        return RoundUp((extent + parts - 1) / parts, quantum);
     }
+
+    private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;
+
+    private static int Count(int extent, int size) => (extent + size - 1) / size;
 }

@@ -1,11 +1,17 @@
+using System.Numerics.Tensors;
+
 namespace Recurrent.Numerics;
 
 /// <summary>
-/// The elementwise and row kernels the models run on. These are the reference bodies with the final
-/// signatures; tuned versions replace the bodies, not the signatures.
+/// The elementwise and row kernels the models run on: fused softmax cross-entropy, embedding gather and
+/// scatter-add, and (in <c>Kernels.Activations.cs</c>) the fused pointwise terms of the recurrent cells.
+/// Inputs are validated once at the edge; the loops inside only assert.
 /// </summary>
 internal static partial class Kernels
 {
+    /// <summary>Floats of stack scratch for the loss-only path of <see cref="SoftmaxCrossEntropy"/>.</summary>
+    private const int ScratchLength = 512;
+
     /// <summary>
     /// Log-softmax + negative log-likelihood (+ its gradient) over <c>N</c> rows of <c>V</c> logits.
     /// Effectively computes, for each row n with <c>mask[n] ≠ 0</c> (all rows when the mask is empty):
@@ -14,62 +20,154 @@ internal static partial class Kernels
     /// (zero for masked rows). Numerically stable (max-subtracted). <paramref name="dlogits"/> may alias
     /// <paramref name="logits"/> exactly.
     /// </summary>
+    /// <remarks>
+    /// Per row: one max, one fused subtract + exp (written straight into <paramref name="dlogits"/>, or into stack
+    /// scratch when only the loss is wanted), one sum, one scale. Targets of masked rows are not read, so padding
+    /// may carry any id.
+    /// </remarks>
     /// <returns>The summed (mask-weighted) loss in nats, accumulated in double.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is not positive, or the
+    /// target of an unmasked row is outside [0, V).</exception>
+    /// <exception cref="ArgumentException"><paramref name="logits"/>, <paramref name="mask"/> or
+    /// <paramref name="dlogits"/> is too short, or <paramref name="dlogits"/> overlaps <paramref name="logits"/>
+    /// other than exactly.</exception>
     public static double SoftmaxCrossEntropy(
         ReadOnlySpan<float> logits, int vocabularySize, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask,
         Span<float> dlogits, float gradScale)
     {
+        if (vocabularySize <= 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_NotPositive(nameof(vocabularySize));
+        }
+
         int rows = targets.Length;
-        double loss = 0;
+        long total = (long)rows * vocabularySize;
+        if (logits.Length < total)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(nameof(logits));
+        }
+
+        if (!mask.IsEmpty && mask.Length < rows)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(nameof(mask));
+        }
+
+        bool wantGrad = !dlogits.IsEmpty;
+        if (wantGrad)
+        {
+            if (dlogits.Length < total)
+            {
+                ThrowHelper.ThrowArgument_SpanTooShort(nameof(dlogits));
+            }
+
+            ReadOnlySpan<float> used = logits[..(int)total];
+            if (used.Overlaps(dlogits[..(int)total], out int offset) && offset != 0)
+            {
+                ThrowHelper.ThrowArgument_Overlap(nameof(dlogits));
+            }
+        }
+
         for (int n = 0; n < rows; n++)
         {
-            ReadOnlySpan<float> row = logits.Slice(n * vocabularySize, vocabularySize);
             float m = mask.IsEmpty ? 1f : mask[n];
-            bool wantGrad = !dlogits.IsEmpty;
+            if (m != 0f && (uint)targets[n] >= (uint)vocabularySize)
+            {
+                ThrowHelper.ThrowArgumentOutOfRange_Index(nameof(targets));
+            }
+        }
+
+        Span<float> scratch = stackalloc float[ScratchLength];
+        double loss = 0;
+        int v = vocabularySize;
+        for (int n = 0; n < rows; n++)
+        {
+            ReadOnlySpan<float> row = logits.Slice(n * v, v);
+            float m = mask.IsEmpty ? 1f : mask[n];
             if (m == 0f)
             {
                 if (wantGrad)
                 {
-                    dlogits.Slice(n * vocabularySize, vocabularySize).Clear();
+                    dlogits.Slice(n * v, v).Clear();
                 }
 
                 continue;
             }
 
-            float max = float.NegativeInfinity;
-            foreach (float v in row)
-            {
-                max = MathF.Max(max, v);
-            }
-
-            double sum = 0;
-            foreach (float v in row)
-            {
-                sum += Math.Exp(v - max);
-            }
-
-            double logSum = max + Math.Log(sum);
             int target = targets[n];
-            loss += m * (logSum - row[target]);
+            float max = TensorPrimitives.Max(row);
+            float targetLogit = row[target]; // read before an aliased dlogits overwrites it
+            float sum;
             if (wantGrad)
             {
-                Span<float> d = dlogits.Slice(n * vocabularySize, vocabularySize);
+                // d = exp(z − max); sum = Σ d; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
+                Span<float> d = dlogits.Slice(n * v, v);
+                TensorPrimitives.Subtract(row, max, d);
+                TensorPrimitives.Exp(d, d);
+                sum = ChunkedSum(d);
                 float scale = gradScale * m;
-                for (int v = 0; v < vocabularySize; v++)
-                {
-                    d[v] = scale * (float)Math.Exp(row[v] - logSum);
-                }
-
+                TensorPrimitives.Multiply(d, scale / sum, d);
                 d[target] -= scale;
             }
+            else
+            {
+                sum = 0f;
+                for (int start = 0; start < v; start += ScratchLength)
+                {
+                    int len = Math.Min(ScratchLength, v - start);
+                    Span<float> chunk = scratch[..len];
+                    TensorPrimitives.Subtract(row.Slice(start, len), max, chunk);
+                    TensorPrimitives.Exp(chunk, chunk);
+                    sum += TensorPrimitives.Sum(chunk); // same chunking as ChunkedSum: loss-only == loss with gradient
+                }
+            }
+
+            // −log p[target] = log Σ exp(z − max) + max − z[target].
+            loss += m * (Math.Log(sum) + ((double)max - targetLogit));
         }
 
         return loss;
     }
 
+    /// <summary>Σ x in chunks of <see cref="ScratchLength"/>, the order the loss-only path sums in.</summary>
+    private static float ChunkedSum(ReadOnlySpan<float> x)
+    {
+        float sum = 0f;
+        for (int start = 0; start < x.Length; start += ScratchLength)
+        {
+            sum += TensorPrimitives.Sum(x.Slice(start, Math.Min(ScratchLength, x.Length - start)));
+        }
+
+        return sum;
+    }
+
     /// <summary>Copies rows of a table: <c>destination[i] = table[ids[i]]</c>, rows of <paramref name="columns"/> floats.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is negative or an id is outside the table.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short or overlaps <paramref name="table"/>.</exception>
     public static void GatherRows(ReadOnlySpan<float> table, int columns, ReadOnlySpan<int> ids, Span<float> destination)
     {
+        if (columns < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(columns));
+        }
+
+        long needed = (long)ids.Length * columns;
+        if (destination.Length < needed)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(nameof(destination));
+        }
+
+        if (columns == 0)
+        {
+            return;
+        }
+
+        int tableRows = table.Length / columns;
+        CheckIds(ids, tableRows);
+        if (destination[..(int)needed].Overlaps(table))
+        {
+            ThrowHelper.ThrowArgument_Overlap(nameof(destination));
+        }
+
         for (int i = 0; i < ids.Length; i++)
         {
             table.Slice(ids[i] * columns, columns).CopyTo(destination.Slice(i * columns, columns));
@@ -80,15 +178,46 @@ internal static partial class Kernels
     /// Accumulates rows into a table in index order (so repeated ids sum deterministically):
     /// <c>table[ids[i]] += source[i]</c>.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is negative or an id is outside the table.</exception>
+    /// <exception cref="ArgumentException"><paramref name="source"/> is too short or overlaps <paramref name="table"/>.</exception>
     public static void ScatterAddRows(ReadOnlySpan<float> source, ReadOnlySpan<int> ids, Span<float> table, int columns)
     {
+        if (columns < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(columns));
+        }
+
+        long needed = (long)ids.Length * columns;
+        if (source.Length < needed)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(nameof(source));
+        }
+
+        if (columns == 0)
+        {
+            return;
+        }
+
+        CheckIds(ids, table.Length / columns);
+        if (source[..(int)needed].Overlaps(table))
+        {
+            ThrowHelper.ThrowArgument_Overlap(nameof(table));
+        }
+
         for (int i = 0; i < ids.Length; i++)
         {
             Span<float> dst = table.Slice(ids[i] * columns, columns);
-            ReadOnlySpan<float> src = source.Slice(i * columns, columns);
-            for (int j = 0; j < columns; j++)
+            TensorPrimitives.Add(dst, source.Slice(i * columns, columns), dst);
+        }
+    }
+
+    private static void CheckIds(ReadOnlySpan<int> ids, int tableRows)
+    {
+        foreach (int id in ids)
+        {
+            if ((uint)id >= (uint)tableRows)
             {
-                dst[j] += src[j];
+                ThrowHelper.ThrowArgumentOutOfRange_Index(nameof(ids));
             }
         }
     }

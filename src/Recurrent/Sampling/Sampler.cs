@@ -149,7 +149,7 @@ public sealed class Sampler
         options ??= Options;
         TokenGenerator generator = CreateGenerator(options);
         ulong seed = options.Seed ?? NextSeed();
-        return StreamCore(generator, generator.Stream(ids, seed, 0, cancellationToken), options);
+        return StreamCore(generator.Stream(ids, seed, 0, cancellationToken), options);
     }
 
     /// <summary>Async form of <see cref="Stream"/>: the same pieces, one per <c>MoveNextAsync</c>.</summary>
@@ -231,9 +231,8 @@ public sealed class Sampler
         return generator;
     }
 
-    private IEnumerable<string> StreamCore(TokenGenerator generator, IEnumerable<int> ids, SamplingOptions options)
+    private IEnumerable<string> StreamCore(IEnumerable<int> ids, SamplingOptions options)
     {
-        _ = generator;
         var tokens = new List<int>();
         int emitted = 0;
         int holdBack = options.StopStrings.Count == 0 ? 0 : options.StopStrings.Max(s => s.Length) - 1;

@@ -1,5 +1,5 @@
+using System.Numerics.Tensors;
 using Recurrent.Models;
-using Recurrent.Numerics;
 
 namespace Recurrent.Sampling;
 
@@ -31,7 +31,7 @@ internal static class SequenceScorer
         for (int t = 0; t + 1 < ids.Length; t++)
         {
             model.Step(ids.Slice(t, 1), state, logits);
-            logProbabilities[t] = -Kernels.SoftmaxCrossEntropy(logits, v, ids.Slice(t + 1, 1), default, default, 0f);
+            logProbabilities[t] = LogSoftmaxAt(logits, ids[t + 1]);
         }
     }
 
@@ -61,10 +61,23 @@ internal static class SequenceScorer
         for (int t = 0; t < ids.Length; t++)
         {
             model.Step(ids.Slice(t, 1), state, logits);
-            result[t] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(logits);
+            result[t] = TensorPrimitives.IndexOfMax<float>(logits);
         }
 
         return result;
+    }
+
+    // log softmax(row)[target] = row[target] − (max + log Σ exp(row − max)), accumulated in double as the training loss is.
+    private static double LogSoftmaxAt(ReadOnlySpan<float> row, int target)
+    {
+        float max = TensorPrimitives.Max(row);
+        double sum = 0;
+        foreach (float x in row)
+        {
+            sum += Math.Exp(x - max);
+        }
+
+        return row[target] - (max + Math.Log(sum));
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int vocabularySize)

@@ -1,7 +1,7 @@
 namespace Recurrent.Sampling;
 
 /// <summary>Why a generated sequence ended.</summary>
-public enum StopReason
+internal enum StopReason
 {
     /// <summary>A stop token (e.g. the sentence-end token) was drawn; it is not part of the output.</summary>
     StopToken = 0,

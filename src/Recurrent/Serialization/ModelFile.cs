@@ -8,6 +8,8 @@ namespace Recurrent.Serialization;
 /// A self-describing model file: the weights as a safetensors file whose tensors are a PyTorch
 /// <c>state_dict</c> of <c>nn.Embedding → nn.RNN/nn.LSTM/nn.GRU → nn.Linear</c>, with the model options and
 /// the text settings in its <c>__metadata__</c>. See <c>docs/file-format.md</c> for the byte layout.
+/// A <see cref="Checkpoint"/> file is a model file with training-state tensors and metadata added, so
+/// <see cref="Load"/> opens checkpoints too (and gives their model).
 /// </summary>
 /// <remarks>
 /// Saving is atomic (temporary file in the same directory, flushed, renamed) and deterministic (the same
@@ -119,6 +121,22 @@ public sealed class ModelFile
     internal static SafeTensorsWriter CreateWriter(IRecurrentModel model, Vocabulary? vocabulary = null, ITokenizer? tokenizer = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return CreateWriter(model, model.Parameters, vocabulary, tokenizer);
+    }
+
+    /// <summary>
+    /// Creates a writer holding the given weights (in <paramref name="model"/>'s flat layout, e.g. a
+    /// checkpoint's captured parameters) under the model's tensor names, with the model file's metadata.
+    /// </summary>
+    /// <param name="model">The model that gives the options and the tensor layout.</param>
+    /// <param name="parameters">The weights to write, of length <see cref="IRecurrentModel.ParameterCount"/>.</param>
+    /// <param name="vocabulary">The vocabulary, or null.</param>
+    /// <param name="tokenizer">The tokenizer, or null.</param>
+    /// <returns>A writer ready to save.</returns>
+    /// <exception cref="ArgumentException">The vocabulary's size differs from the model's.</exception>
+    internal static SafeTensorsWriter CreateWriter(IRecurrentModel model, ReadOnlySpan<float> parameters, Vocabulary? vocabulary, ITokenizer? tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         if (vocabulary is not null && vocabulary.Count != model.Options.VocabularySize)
         {
             throw new ArgumentException($"The vocabulary has {vocabulary.Count} tokens but the model has VocabularySize {model.Options.VocabularySize}.", nameof(vocabulary));
@@ -138,7 +156,6 @@ public sealed class ModelFile
             writer.AddMetadata(TokenizerKey, TokenizerJson.Write(tokenizer));
         }
 
-        ReadOnlySpan<float> parameters = model.Parameters;
         foreach (ParameterTensor tensor in model.Tensors)
         {
             // A tied decoder.weight is written out as well (same values as encoder.weight), as PyTorch's
@@ -168,13 +185,21 @@ public sealed class ModelFile
     /// <summary>Reads a model file from a validated container.</summary>
     /// <param name="reader">The container.</param>
     /// <param name="options">The load options.</param>
-    /// <param name="isExtraTensor">Recognises tensors that belong to the caller (a checkpoint's optimizer state), or null.</param>
+    /// <param name="isExtraTensor">
+    /// Recognises tensors that belong to the caller, or null; when null, a checkpoint's training-state tensors
+    /// are recognised in a file that is a checkpoint, so that a checkpoint loads as a model file.
+    /// </param>
     /// <returns>The model file.</returns>
     /// <exception cref="InvalidDataException">The file is not a valid model file.</exception>
     internal static ModelFile Read(SafeTensorsReader reader, ModelFileLoadOptions options, Func<string, bool>? isExtraTensor = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
+        if (isExtraTensor is null && reader.Metadata.ContainsKey(Checkpoint.VersionKey))
+        {
+            isExtraTensor = Checkpoint.IsTrainingStateTensor;
+        }
+
         string format = reader.GetMetadata(FormatKey);
         if (format != FormatName)
         {

@@ -3,7 +3,7 @@ namespace Recurrent.Serialization;
 /// <summary>The element types of the safetensors format (the <c>dtype</c> strings of its header).</summary>
 /// <remarks>
 /// Every dtype of the format is recognised so that any well-formed file validates; typed reads exist for
-/// <see cref="F32"/>, <see cref="F64"/>, <see cref="I64"/>, <see cref="I32"/> and <see cref="U8"/>.
+/// <see cref="F32"/>, <see cref="F64"/>, <see cref="I64"/>, <see cref="U64"/>, <see cref="I32"/> and <see cref="U8"/>.
 /// </remarks>
 internal enum SafeTensorDType
 {

@@ -180,6 +180,12 @@ internal sealed class SafeTensorsReader : IDisposable
     /// <exception cref="InvalidDataException">The tensor is missing, not I64, or too large for an array.</exception>
     public long[] ReadInt64(string name) => ReadArray<long>(name, SafeTensorDType.I64);
 
+    /// <summary>Reads a U64 tensor into a new array.</summary>
+    /// <param name="name">The tensor name.</param>
+    /// <returns>The elements in row-major order.</returns>
+    /// <exception cref="InvalidDataException">The tensor is missing, not U64, or too large for an array.</exception>
+    public ulong[] ReadUInt64(string name) => ReadArray<ulong>(name, SafeTensorDType.U64);
+
     /// <summary>Reads an I32 tensor into a new array.</summary>
     /// <param name="name">The tensor name.</param>
     /// <returns>The elements in row-major order.</returns>

@@ -63,6 +63,13 @@ internal sealed class SafeTensorsWriter
     public void Add(string name, ReadOnlySpan<long> values, params ReadOnlySpan<long> shape)
         => AddBytes(name, SafeTensorDType.I64, MemoryMarshal.AsBytes(values), values.Length, shape);
 
+    /// <summary>Adds a U64 tensor (e.g. a random generator's state).</summary>
+    /// <param name="name">The tensor name (unique, not <c>__metadata__</c>).</param>
+    /// <param name="values">The elements in row-major order.</param>
+    /// <param name="shape">The dimensions; their product must equal the number of elements.</param>
+    public void Add(string name, ReadOnlySpan<ulong> values, params ReadOnlySpan<long> shape)
+        => AddBytes(name, SafeTensorDType.U64, MemoryMarshal.AsBytes(values), values.Length, shape);
+
     /// <summary>Adds an I32 tensor.</summary>
     /// <param name="name">The tensor name (unique, not <c>__metadata__</c>).</param>
     /// <param name="values">The elements in row-major order.</param>

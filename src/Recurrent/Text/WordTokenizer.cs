@@ -69,6 +69,8 @@ public sealed class WordTokenizer : TokenizerBase
         var sb = new StringBuilder();
         string? previous = null;
         bool previousWasOpeningQuote = false;
+        var segment = new List<string>(); // the tokens written since the last space, glued together
+        int segmentStart = 0;             // where that glued run starts in sb
         foreach (string token in tokens)
         {
             if (token.Length == 0)
@@ -76,6 +78,7 @@ public sealed class WordTokenizer : TokenizerBase
                 continue;
             }
 
+            int before = sb.Length;
             char last = sb.Length > 0 ? sb[^1] : ' ';
             bool openingContext = sb.Length == 0 || char.IsWhiteSpace(last) || TextRules.IsOpener(last) || (last == '"' && previousWasOpeningQuote);
             bool isOpeningQuote = false;
@@ -110,7 +113,8 @@ public sealed class WordTokenizer : TokenizerBase
                 bool glue = previous is not null
                     && (previousWasOpeningQuote
                         ? RoundTrips("\"", previous, token)
-                        : (GluesToPrevious(token) || IsOpeningBracket(previous) || IsGluedPair(previous, token)) && RoundTrips(previous, previous, token));
+                        : (GluesToPrevious(token) || IsOpeningBracket(previous) || IsGluedPair(previous, token)) && RoundTrips(previous, previous, token))
+                    && SegmentRoundTrips(sb, segmentStart, segment, token);
                 if (sb.Length > 0 && !glue)
                 {
                     sb.Append(' ');
@@ -118,6 +122,19 @@ public sealed class WordTokenizer : TokenizerBase
 
                 sb.Append(token);
             }
+
+            // Whichever branch wrote a space before this token starts a new glued run.
+            for (int i = sb.Length - 1; i >= before; i--)
+            {
+                if (char.IsWhiteSpace(sb[i]))
+                {
+                    segment.Clear();
+                    segmentStart = i + 1;
+                    break;
+                }
+            }
+
+            segment.Add(token);
 
             previous = token;
             previousWasOpeningQuote = isOpeningQuote;
@@ -193,6 +210,28 @@ public sealed class WordTokenizer : TokenizerBase
     }
 
     // Joining two tokens without a space is only safe when the joined text tokenizes back into the same two tokens.
+    // Gluing two tokens can still change how a longer glued run reads back (e.g. a URL that swallows a closing
+    // bracket several tokens later), so the whole run since the last space must re-tokenize unchanged.
+    private bool SegmentRoundTrips(StringBuilder sb, int segmentStart, List<string> segment, string token)
+    {
+        var buffer = new TokenBuffer();
+        Scan(string.Concat(sb.ToString(segmentStart, sb.Length - segmentStart), token), buffer, lowerCase: false);
+        if (buffer.Count != segment.Count + 1 || !buffer[segment.Count].SequenceEqual(token))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < segment.Count; i++)
+        {
+            if (!buffer[i].SequenceEqual(segment[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private bool RoundTrips(string previousText, string previous, string token)
     {
         var buffer = new TokenBuffer();

@@ -19,8 +19,8 @@ namespace Recurrent.Training;
 /// <para>
 /// A trainer owns the run state (optimizer moments, schedule memory, random stream, data position, counters);
 /// the weights live in the model. <see cref="Fit"/> continues from that state until the budget of
-/// <see cref="TrainerOptions"/> is reached, so calling it again after <see cref="RestoreState"/> or
-/// <see cref="LoadCheckpoint"/> resumes the run; the resumed trajectory is bit-identical to an uninterrupted one
+/// <see cref="TrainerOptions"/> is reached, so calling it again after <see cref="RestoreState"/> (with a state captured
+/// in memory or read from a checkpoint file by <c>Recurrent.Serialization.Checkpoint</c>) resumes the run; the resumed trajectory is bit-identical to an uninterrupted one
 /// (same options apart from the budget, same data, same thread count — and the library's kernels do not depend on
 /// the thread count).
 /// </para>
@@ -101,8 +101,8 @@ public sealed class Trainer
     /// <param name="validation">Validation data for evaluations, early stopping and the loss-driven schedules; optional.</param>
     /// <param name="progress">Receives step reports and evaluation reports; optional.</param>
     /// <param name="cancellationToken">
-    /// Stops training cleanly between steps: the state after the last completed step is kept (and saved to
-    /// <see cref="TrainerOptions.CheckpointPath"/> when set), then <see cref="OperationCanceledException"/> is thrown.
+    /// Stops training cleanly between steps: the state after the last completed step is kept (and handed to
+    /// <see cref="TrainerOptions.CheckpointWriter"/> when set), then <see cref="OperationCanceledException"/> is thrown.
     /// </param>
     /// <returns>Why training stopped, with the final counters.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="training"/> is null.</exception>
@@ -188,9 +188,9 @@ public sealed class Trainer
                             lastEvaluationStep = c.Step;
                         }
 
-                        if (_options.CheckpointPath is not null && _options.CheckpointInterval > 0 && c.Step % _options.CheckpointInterval == 0)
+                        if (_options.CheckpointWriter is not null && _options.CheckpointInterval > 0 && c.Step % _options.CheckpointInterval == 0)
                         {
-                            SaveCheckpoint(_options.CheckpointPath);
+                            WriteCheckpoint();
                         }
                     }
 
@@ -218,18 +218,18 @@ public sealed class Trainer
                 lastEvaluation = FinalEvaluation(validation, batches, planned, progress, cancellationToken);
             }
 
-            if (_options.CheckpointPath is not null)
+            if (_options.CheckpointWriter is not null)
             {
-                SaveCheckpoint(_options.CheckpointPath);
+                WriteCheckpoint();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             UpdateClock();
             TrainerLog.Cancelled(_logger, c.Epoch, c.Step);
-            if (_options.CheckpointPath is not null)
+            if (_options.CheckpointWriter is not null)
             {
-                SaveCheckpoint(_options.CheckpointPath);
+                WriteCheckpoint();
             }
 
             throw;
@@ -290,7 +290,7 @@ public sealed class Trainer
     {
         UpdateClock();
         var state = new TrainingState(
-            new float[_model.ParameterCount], _optimizerState.Clone(), new ScheduleState(), new ulong[4],
+            _model.Options, new float[_model.ParameterCount], _optimizerState.Clone(), new ScheduleState(), new ulong[4],
             new float[CarriedLength(hidden: true)], new float[CarriedLength(hidden: false)], new TrainingCounters());
         CaptureInto(state);
         return state;
@@ -303,6 +303,12 @@ public sealed class Trainer
     public void RestoreState(TrainingState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (!state.ModelOptions.HasSameLayout(_model.Options))
+        {
+            throw new ArgumentException(
+                $"The state belongs to a model of shape {state.ModelOptions.LayoutText()}; this model has {_model.Options.LayoutText()}.", nameof(state));
+        }
+
         if (state.Parameters.Length != _model.ParameterCount)
         {
             throw new ArgumentException($"The state has {state.Parameters.Length} parameters; the model has {_model.ParameterCount}.", nameof(state));
@@ -329,31 +335,15 @@ public sealed class Trainer
         }
 
         _goodState = null;
+        TrainerLog.StateRestored(_logger, state.Epoch, state.BatchIndex, state.Step);
     }
 
-    /// <summary>Writes the run state (weights, optimizer, schedule, random, data position, counters) to a checkpoint file atomically.</summary>
-    /// <param name="path">The file to write; an existing file is replaced only once the new one is complete on disk.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file could not be written.</exception>
-    public void SaveCheckpoint(string path)
+    // Hands the current run state to the configured checkpoint writer (Serialization's Checkpoint, or the caller's own).
+    private void WriteCheckpoint()
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         TrainingState state = CaptureState();
-        CheckpointFile.Save(path, state, _model, _options.CheckpointMetadata);
-        TrainerLog.CheckpointSaved(_logger, path, state.Epoch, state.Step);
-    }
-
-    /// <summary>Reads a checkpoint written by <see cref="SaveCheckpoint"/> and continues from it.</summary>
-    /// <param name="path">The checkpoint file.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="InvalidDataException">The file is corrupt, truncated, or belongs to another model shape or optimizer.</exception>
-    /// <exception cref="IOException">The file could not be read.</exception>
-    public void LoadCheckpoint(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        TrainingState state = CheckpointFile.Load(path, _model, _options.Optimizer);
-        RestoreState(state);
-        TrainerLog.CheckpointLoaded(_logger, path, state.Epoch, state.BatchIndex, state.Step);
+        _options.CheckpointWriter!(state);
+        TrainerLog.CheckpointWritten(_logger, state.Epoch, state.Step);
     }
 
     /// <summary>Gets the learning rate the next step would use.</summary>
@@ -527,9 +517,9 @@ public sealed class Trainer
             TrainerLog.EarlyStopping(_logger, c.Epoch, c.Step, c.EvaluationsWithoutImprovement, c.BestValidationLoss);
         }
 
-        if (_options.CheckpointPath is not null && !BudgetReached() && !stopEarly)
+        if (_options.CheckpointWriter is not null && !BudgetReached() && !stopEarly)
         {
-            SaveCheckpoint(_options.CheckpointPath); // the final one is written by Fit
+            WriteCheckpoint(); // the final one is written by Fit
         }
 
         return true;
@@ -562,9 +552,9 @@ public sealed class Trainer
         {
             TrainerLog.EarlyStopping(_logger, _counters.Epoch, _counters.Step, _counters.EvaluationsWithoutImprovement, _counters.BestValidationLoss);
         }
-        else if (_options.CheckpointPath is not null && _options.CheckpointInterval == 0)
+        else if (_options.CheckpointWriter is not null && _options.CheckpointInterval == 0)
         {
-            SaveCheckpoint(_options.CheckpointPath);
+            WriteCheckpoint();
         }
 
         return true;

@@ -25,9 +25,9 @@ internal static partial class TrainerLog
         Message = "Non-finite {Quantity} at step {Step}; rolled back to step {RestoredStep} and halved the learning rate (scale {LearningRateScale:G4}, retry {Retry} of {MaxRetries})")]
     public static partial void Diverged(ILogger logger, string quantity, long step, long restoredStep, double learningRateScale, int retry, int maxRetries);
 
-    [LoggerMessage(EventId = 6006, EventName = "CheckpointSaved", Level = LogLevel.Debug,
-        Message = "Checkpoint saved to {Path} at epoch {Epoch} step {Step}")]
-    public static partial void CheckpointSaved(ILogger logger, string path, int epoch, long step);
+    [LoggerMessage(EventId = 6006, EventName = "CheckpointWritten", Level = LogLevel.Debug,
+        Message = "Checkpoint written at epoch {Epoch} step {Step}")]
+    public static partial void CheckpointWritten(ILogger logger, int epoch, long step);
 
     [LoggerMessage(EventId = 6007, EventName = "EarlyStopping", Level = LogLevel.Information,
         Message = "Early stopping at epoch {Epoch} step {Step}: no improvement for {Evaluations} evaluations (best validation loss {BestValidationLoss:F4})")]
@@ -41,7 +41,7 @@ internal static partial class TrainerLog
         Message = "Training finished ({Reason}) at epoch {Epoch} step {Step} after {Elapsed}")]
     public static partial void Completed(ILogger logger, TrainingStopReason reason, int epoch, long step, TimeSpan elapsed);
 
-    [LoggerMessage(EventId = 6010, EventName = "CheckpointLoaded", Level = LogLevel.Information,
-        Message = "Checkpoint loaded from {Path}: epoch {Epoch} batch {BatchIndex} step {Step}")]
-    public static partial void CheckpointLoaded(ILogger logger, string path, int epoch, int batchIndex, long step);
+    [LoggerMessage(EventId = 6010, EventName = "StateRestored", Level = LogLevel.Information,
+        Message = "Run state restored: epoch {Epoch} batch {BatchIndex} step {Step}")]
+    public static partial void StateRestored(ILogger logger, int epoch, int batchIndex, long step);
 }

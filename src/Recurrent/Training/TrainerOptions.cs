@@ -62,20 +62,21 @@ public sealed record TrainerOptions
     /// <summary>Gets the decrease of the validation loss (nats per token) that counts as an improvement (default 0).</summary>
     public double EarlyStoppingMinDelta { get; init; }
 
-    /// <summary>Gets the checkpoint file; null (default) writes none. Written atomically (temporary file, flush, rename).</summary>
-    public string? CheckpointPath { get; init; }
+    /// <summary>
+    /// Gets what receives the run state at every checkpoint; null (default) writes none. The trainer decides when
+    /// (see <see cref="CheckpointInterval"/>) and captures the state; the writer stores it. To write checkpoint files,
+    /// use <c>Recurrent.Serialization.Checkpoint.Save</c>:
+    /// <c>CheckpointWriter = state =&gt; Checkpoint.Save(path, state, model, vocabulary, tokenizer)</c>, which replaces the
+    /// file atomically. Exceptions from the writer propagate out of <see cref="Trainer.Fit"/>.
+    /// </summary>
+    public Action<TrainingState>? CheckpointWriter { get; init; }
 
     /// <summary>
-    /// Gets the number of steps between checkpoints; 0 (default) writes one at every evaluation. A checkpoint is
-    /// also written when <see cref="Trainer.Fit"/> finishes or is cancelled.
+    /// Gets the number of steps between checkpoints inside an epoch; 0 (default) writes one at every evaluation.
+    /// A checkpoint is also written at every epoch end and when <see cref="Trainer.Fit"/> finishes or is cancelled
+    /// (only when <see cref="CheckpointWriter"/> is set).
     /// </summary>
     public int CheckpointInterval { get; init; }
-
-    /// <summary>
-    /// Gets extra string metadata written into every checkpoint (for example the vocabulary and tokenizer
-    /// settings, so the file is self-describing). Keys starting with <c>recurrent.</c> are reserved.
-    /// </summary>
-    public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
 
     /// <summary>Gets what happens on a non-finite loss or gradient (default <see cref="DivergencePolicy.RollBackAndHalve"/>).</summary>
     public DivergencePolicy DivergencePolicy { get; init; } = DivergencePolicy.RollBackAndHalve;
@@ -86,7 +87,7 @@ public sealed record TrainerOptions
     /// <summary>Checks every option and throws when one is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A count, rate or bound is out of range.</exception>
     /// <exception cref="ArgumentNullException">The optimizer or schedule is null.</exception>
-    /// <exception cref="ArgumentException">No budget is set, or a path is empty.</exception>
+    /// <exception cref="ArgumentException">No budget is set.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Epochs, nameof(Epochs));
@@ -125,11 +126,6 @@ public sealed record TrainerOptions
         if (!(EarlyStoppingMinDelta >= 0) || !double.IsFinite(EarlyStoppingMinDelta))
         {
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingMinDelta), EarlyStoppingMinDelta, "The delta must be finite and non-negative.");
-        }
-
-        if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath))
-        {
-            throw new ArgumentException("The checkpoint path must not be empty.", nameof(CheckpointPath));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(CheckpointInterval, nameof(CheckpointInterval));

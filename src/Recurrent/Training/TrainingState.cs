@@ -1,3 +1,4 @@
+using Recurrent.Models;
 using Recurrent.Training.Optimizers;
 using Recurrent.Training.Schedules;
 
@@ -9,13 +10,18 @@ namespace Recurrent.Training;
 /// the counters and the best validation loss. Restoring it into a <see cref="Trainer"/> over the same model shape
 /// and the same data makes the rest of the run identical, bit for bit, to a run that never stopped.
 /// </summary>
-/// <remarks>Created by <see cref="Trainer.CaptureState"/> and by loading a checkpoint; immutable to callers.</remarks>
+/// <remarks>
+/// Created by <see cref="Trainer.CaptureState"/> and by <c>Recurrent.Serialization.Checkpoint.Load</c>; immutable to callers.
+/// The training layer never writes files itself: a checkpoint file is this state plus the model file around it,
+/// written by <c>Recurrent.Serialization.Checkpoint</c> (see <see cref="TrainerOptions.CheckpointWriter"/>).
+/// </remarks>
 public sealed class TrainingState
 {
     internal TrainingState(
-        float[] parameters, OptimizerState optimizer, ScheduleState schedule, ulong[] randomState,
+        RecurrentModelOptions modelOptions, float[] parameters, OptimizerState optimizer, ScheduleState schedule, ulong[] randomState,
         float[] carriedHidden, float[] carriedCell, TrainingCounters counters)
     {
+        ModelOptions = modelOptions;
         Parameters = parameters;
         Optimizer = optimizer;
         Schedule = schedule;
@@ -42,6 +48,9 @@ public sealed class TrainingState
 
     /// <summary>Gets the optimizer state (moments and step count).</summary>
     public OptimizerState Optimizer { get; }
+
+    /// <summary>Gets the options of the model the state belongs to (its shape must match the model it is restored into).</summary>
+    internal RecurrentModelOptions ModelOptions { get; }
 
     /// <summary>Gets the model parameters, in the model's flat layout.</summary>
     internal float[] Parameters { get; }

@@ -202,4 +202,18 @@ public class RecurrentModelTests
             }
         }
     }
+
+    [Fact]
+    public void Evaluate_scores_a_stream_the_same_whatever_the_window()
+    {
+        IRecurrentModel model = RecurrentModel.Create(new RecurrentModelOptions { VocabularySize = 13, EmbeddingSize = 5, HiddenSize = 6, Cell = CellKind.Gru, Seed = 4 });
+        var r = new DeterministicRandom(2);
+        int[] stream = [.. Enumerable.Range(0, 41).Select(_ => r.Next(13))];
+        LossSum whole = model.Forward(stream.AsSpan(0, 40), stream.AsSpan(1, 40), default, model.CreateState(1), ForwardMode.Evaluate);
+        LossSum windows = model.Evaluate(stream, windowLength: 7);
+        Assert.Equal(40, windows.Count);
+        Assert.Equal(whole.Sum, windows.Sum, 1e-4);
+        Assert.Equal(Math.Exp(windows.Sum / 40), windows.Perplexity, 1e-9);
+        Assert.Equal(0, model.Evaluate(stream.AsSpan(0, 1)).Count);
+    }
 }

@@ -8,7 +8,7 @@ namespace Recurrent.Tests.Serialization;
 public class ModelFileMutationProperties
 {
     private static readonly byte[] s_lstm = ModelFile.ToBytes(
-        ModelFileTestModels.Create("lstm-tied"), ModelFileTextTests.Vocabulary(10), new Text.WordTokenizer());
+        ModelFileTestModels.Create("lstm-tied"), ModelFileTextTests.Vocabulary(10), new global::Recurrent.Text.WordTokenizer());
     private static readonly byte[] s_gru = ModelFile.ToBytes(ModelFileTestModels.Create("gru-one-hot"));
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class ModelFileTextTests : IDisposable
             tokens.AddRange(Enumerable.Repeat(words[i], size - i));
         }
 
-        return Text.Vocabulary.Build(tokens, new VocabularyOptions { SpecialTokens = SpecialTokens.Default, MaxSize = size });
+        return global::Recurrent.Text.Vocabulary.Build(tokens, new VocabularyOptions { SpecialTokens = SpecialTokens.Default, MaxSize = size });
     }
 
     [Fact]

@@ -118,6 +118,7 @@ public class SafeTensorsMutationProperties
             case SafeTensorDType.F32: Assert.Equal(info.ElementCount, reader.ReadSingle(info.Name).Length); break;
             case SafeTensorDType.F64: Assert.Equal(info.ElementCount, reader.ReadDouble(info.Name).Length); break;
             case SafeTensorDType.I64: Assert.Equal(info.ElementCount, reader.ReadInt64(info.Name).Length); break;
+            case SafeTensorDType.U64: Assert.Equal(info.ElementCount, reader.ReadUInt64(info.Name).Length); break;
             case SafeTensorDType.I32: Assert.Equal(info.ElementCount, reader.ReadInt32(info.Name).Length); break;
             case SafeTensorDType.U8: Assert.Equal(info.ElementCount, reader.ReadBytes(info.Name).Length); break;
             default: break;

@@ -19,6 +19,7 @@ internal static class SafeTensorsTestFiles
         writer.Add("moments", new double[] { Math.PI, -Math.E }, 2);
         writer.Add("counts", new int[] { 7, -8, 9 }, 3);
         writer.Add("bytes", new byte[] { 1, 2, 3, 4, 5 }, 5);
+        writer.Add("random", new ulong[] { ulong.MaxValue, 1UL << 63, 3 }, 3);
         return writer.ToArray();
     }
 

@@ -11,7 +11,7 @@ public class SafeTensorsTests
     {
         using var reader = SafeTensorsReader.FromBytes(SafeTensorsTestFiles.Valid());
 
-        Assert.Equal(new[] { "a.bias", "a.weight", "bytes", "counts", "moments", "steps" }, reader.Tensors.Select(t => t.Name));
+        Assert.Equal(new[] { "a.bias", "a.weight", "bytes", "counts", "moments", "random", "steps" }, reader.Tensors.Select(t => t.Name));
         Assert.Equal("test", reader.GetMetadata("format"));
         Assert.Equal("héllo \"quoted\" \\ \n", reader.GetMetadata("note"));
 
@@ -24,6 +24,7 @@ public class SafeTensorsTests
         Assert.Equal(new[] { Math.PI, -Math.E }, reader.ReadDouble("moments"));
         Assert.Equal(new[] { 7, -8, 9 }, reader.ReadInt32("counts"));
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, reader.ReadBytes("bytes"));
+        Assert.Equal(new[] { ulong.MaxValue, 1UL << 63, 3UL }, reader.ReadUInt64("random"));
 
         var destination = new float[2];
         reader.ReadSingle("a.bias", destination);

@@ -96,6 +96,16 @@ public class VocabularyTests
     }
 
     [Fact]
+    public void Json_matches_the_documented_example()
+    {
+        Vocabulary vocabulary = Vocabulary.Build(s_corpus, new VocabularyOptions { MaxSize = 5, SpecialTokens = SpecialTokens.Original });
+        const string expected = "{\"format\":\"recurrent-vocabulary\",\"version\":1,\"specialTokens\":{\"unknown\":\"UNKNOWN_TOKEN\","
+            + "\"sentenceStart\":\"SENTENCE_START\",\"sentenceEnd\":\"SENTENCE_END\"},\"distinctTokenCount\":6,\"totalTokenCount\":11,"
+            + "\"tokens\":[\"UNKNOWN_TOKEN\",\"SENTENCE_START\",\"SENTENCE_END\",\"a\",\"b\"],\"counts\":[6,0,0,3,2]}";
+        Assert.Equal(expected, vocabulary.ToJson());
+    }
+
+    [Fact]
     public void Save_and_Load_round_trip_through_a_file()
     {
         Vocabulary vocabulary = Vocabulary.Build(s_corpus, new VocabularyOptions { SpecialTokens = SpecialTokens.PennTreebank });

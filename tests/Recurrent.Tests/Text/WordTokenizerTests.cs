@@ -98,6 +98,16 @@ public class WordTokenizerTests
     }
 
     [Fact]
+    public void Detokenize_does_not_let_a_url_swallow_later_tokens()
+    {
+        // "www.y.org(" is one URL token; gluing "?", "!" and ")" onto it pairwise looks safe, but the whole run
+        // "www.y.org(?!)" would read back as a single URL (found by the round-trip property below).
+        IReadOnlyList<string> once = s_tokenizer.Tokenize("www.y.org( ?!\n)");
+        Assert.Equal(["www.y.org(", "?", "!", ")"], once);
+        Assert.Equal(once, s_tokenizer.Tokenize(s_tokenizer.Detokenize(once)));
+    }
+
+    [Fact]
     public void Rejects_null()
     {
         Assert.Throws<ArgumentNullException>(() => s_tokenizer.Tokenize((string)null!));

@@ -11,6 +11,13 @@ internal sealed class MarkovSource
     private readonly int _order;
     private readonly double[][] _next; // [context] → distribution over the next symbol
 
+    private MarkovSource(int vocabularySize, int order, double[][] next)
+    {
+        _v = vocabularySize;
+        _order = order;
+        _next = next;
+    }
+
     public MarkovSource(int vocabularySize, int order, int seed, double concentration = 0.3, int support = 4)
     {
         _v = vocabularySize;
@@ -35,6 +42,37 @@ internal sealed class MarkovSource
             double sum = p.Sum();
             _next[c] = p.Select(x => x / sum).ToArray();
         }
+    }
+
+    /// <summary>Gets the order k (the number of previous symbols the next one depends on).</summary>
+    public int Order => _order;
+
+    /// <summary>
+    /// An order-2 chain over V symbols with structure a small network can learn from a few hundred thousand
+    /// tokens: after (a, b) the next symbol is <c>b + 1</c> with probability 0.6, <c>a + 7</c> with
+    /// probability 0.25, and uniform with probability 0.15 (all mod V). It depends on both previous symbols.
+    /// </summary>
+    public static MarkovSource StructuredOrder2(int vocabularySize)
+    {
+        int v = vocabularySize;
+        var next = new double[v * v][];
+        for (int a = 0; a < v; a++)
+        {
+            for (int b = 0; b < v; b++)
+            {
+                var p = new double[v];
+                for (int s = 0; s < v; s++)
+                {
+                    p[s] = 0.15 / v;
+                }
+
+                p[(b + 1) % v] += 0.6;
+                p[(a + 7) % v] += 0.25;
+                next[(a * v) + b] = p;
+            }
+        }
+
+        return new MarkovSource(v, 2, next);
     }
 
     public int[] Generate(int length, int seed)
@@ -66,7 +104,7 @@ internal sealed class MarkovSource
     {
         int contexts = _next.Length;
         var pi = Enumerable.Repeat(1.0 / contexts, contexts).ToArray();
-        for (int iteration = 0; iteration < 2000; iteration++)
+        for (int iteration = 0; iteration < 500; iteration++)
         {
             var nextPi = new double[contexts];
             for (int c = 0; c < contexts; c++)

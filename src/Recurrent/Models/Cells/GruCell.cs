@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Recurrent.Numerics;
 
 namespace Recurrent.Models.Cells;
 
@@ -8,7 +8,9 @@ namespace Recurrent.Models.Cells;
 /// where <c>hg_n = W_hn·h_{t−1} + b_hn</c> keeps its bias inside the reset product.
 /// </summary>
 /// <remarks>
-/// Legend: B lanes, H hidden units. xg, hg, dxg, dhg: <c>[B, 3H]</c>. Cache per lane: <c>[r | z | n | hg_n]</c>, <c>[B, 4H]</c>.
+/// Legend: B lanes, H hidden units. xg, hg, dxg, dhg: <c>[B, 3H]</c>. Cache per step: the gates <c>[B, 3H]</c> (per lane
+/// <c>[r | z | n]</c>) followed by the recurrent preactivations hg <c>[B, 3H]</c> — the layout of the fused kernels
+/// <see cref="Kernels.GruForwardPointwise"/> and <see cref="Kernels.GruBackwardPointwise"/>.
 /// </remarks>
 internal sealed class GruCell : IRecurrentCell
 {
@@ -22,7 +24,7 @@ internal sealed class GruCell : IRecurrentCell
     public bool HasCellState => false;
 
     /// <inheritdoc />
-    public int CacheWidth => 4;
+    public int CacheWidth => 6;
 
     /// <inheritdoc />
     public bool SeparateRecurrentGradient => true;
@@ -32,21 +34,12 @@ internal sealed class GruCell : IRecurrentCell
     {
         int H = hiddenSize;
         int B = h.Length / H;
-        for (int b = 0; b < B; b++)
-        {
-            Span<float> x = xg.Slice(b * 3 * H, 3 * H);
-            ReadOnlySpan<float> rh = hg.Slice(b * 3 * H, 3 * H);
-            Span<float> k = cache.Slice(b * 4 * H, 4 * H);
-            Span<float> r = k[..H], z = k.Slice(H, H), n = k.Slice(2 * H, H), hn = k.Slice(3 * H, H);
-            TensorPrimitives.Add(x[..(2 * H)], rh[..(2 * H)], x[..(2 * H)]);
-            TensorPrimitives.Sigmoid(x[..(2 * H)], k[..(2 * H)]);          // r, z
-            rh.Slice(2 * H, H).CopyTo(hn);                                  // hg_n, kept for backward
-            TensorPrimitives.MultiplyAdd(r, hn, x.Slice(2 * H, H), n);      // xg_n + r ⊙ hg_n
-            TensorPrimitives.Tanh(n, n);                                    // n
-            Span<float> hb = h.Slice(b * H, H);
-            TensorPrimitives.Subtract(hPrev.Slice(b * H, H), n, hb);        // h_{t−1} − n
-            TensorPrimitives.MultiplyAdd(z, hb, n, hb);                     // h = n + z ⊙ (h_{t−1} − n)
-        }
+        Span<float> gates = cache[..(B * 3 * H)];                // r, z, n
+        Span<float> recurrent = cache.Slice(B * 3 * H, B * 3 * H); // hg, kept for backward (its n block)
+        hg[..(B * 3 * H)].CopyTo(recurrent);
+
+        // r, z = σ(xg + hg); n = tanh(xg_n + r ⊙ hg_n); h = n + z ⊙ (h_{t−1} − n)
+        Kernels.GruForwardPointwise(H, xg[..(B * 3 * H)], recurrent, hPrev, gates, h);
     }
 
     /// <inheritdoc />
@@ -56,26 +49,9 @@ internal sealed class GruCell : IRecurrentCell
     {
         int H = hiddenSize;
         int B = h.Length / H;
-        for (int b = 0; b < B; b++)
-        {
-            ReadOnlySpan<float> k = cache.Slice(b * 4 * H, 4 * H);
-            ReadOnlySpan<float> r = k[..H], z = k.Slice(H, H), n = k.Slice(2 * H, H), hn = k.Slice(3 * H, H);
-            ReadOnlySpan<float> dhb = dh.Slice(b * H, H), hp = hPrev.Slice(b * H, H);
-            Span<float> dx = dxg.Slice(b * 3 * H, 3 * H), dr = dhg.Slice(b * 3 * H, 3 * H), dp = dhPrev.Slice(b * H, H);
-            for (int j = 0; j < H; j++)
-            {
-                float rj = r[j], zj = z[j], nj = n[j], dhj = dhb[j];
-                float dan = dhj * (1f - zj) * (1f - (nj * nj));  // dL/d(preactivation of n) = dh ⊙ (1 − z) ⊙ tanh'
-                float daz = dhj * (hp[j] - nj) * zj * (1f - zj); // dh ⊙ (h_{t−1} − n) ⊙ σ'(a_z)
-                float dar = dan * hn[j] * rj * (1f - rj);         // (da_n ⊙ hg_n) ⊙ σ'(a_r)
-                dx[j] = dar;
-                dx[H + j] = daz;
-                dx[(2 * H) + j] = dan;                            // xg_n enters the n preactivation directly
-                dr[j] = dar;
-                dr[H + j] = daz;
-                dr[(2 * H) + j] = dan * rj;                       // hg_n enters through r ⊙ hg_n
-                dp[j] = dhj * zj;                                 // direct path: h = … + z ⊙ h_{t−1}
-            }
-        }
+
+        // da_n = dh ⊙ (1 − z) ⊙ tanh'; da_z = dh ⊙ (h_{t−1} − n) ⊙ σ'; da_r = (da_n ⊙ hg_n) ⊙ σ';
+        // dxg = (da_r, da_z, da_n); dhg = (da_r, da_z, da_n ⊙ r); the direct part of dh_{t−1} = dh ⊙ z.
+        Kernels.GruBackwardPointwise(H, cache[..(B * 3 * H)], cache.Slice(B * 3 * H, B * 3 * H), hPrev, dh, dxg, dhg, dhPrev);
     }
 }

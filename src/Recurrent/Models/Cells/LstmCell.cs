@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Recurrent.Numerics;
 
 namespace Recurrent.Models.Cells;
 
@@ -8,8 +9,9 @@ namespace Recurrent.Models.Cells;
 /// <c>c_t = f ⊙ c_{t−1} + i ⊙ g</c>; <c>h_t = o ⊙ tanh(c_t)</c>.
 /// </summary>
 /// <remarks>
-/// Legend: B lanes, H hidden units. xg, hg, dxg: <c>[B, 4H]</c>. Cache per lane: <c>[i | f | g | o | tanh(c_t)]</c>,
-/// <c>[B, 5H]</c>.
+/// Legend: B lanes, H hidden units. xg, hg, dxg: <c>[B, 4H]</c>. Cache per step: the activated gates <c>[B, 4H]</c>
+/// (per lane <c>[i | f | g | o]</c>) followed by <c>tanh(c_t)</c> <c>[B, H]</c> — the layout of the fused kernels
+/// <see cref="Kernels.LstmForwardPointwise"/> and <see cref="Kernels.LstmBackwardPointwise"/>.
 /// </remarks>
 internal sealed class LstmCell : IRecurrentCell
 {
@@ -33,21 +35,10 @@ internal sealed class LstmCell : IRecurrentCell
     {
         int H = hiddenSize;
         int B = h.Length / H;
-        TensorPrimitives.Add(xg, hg, xg); // a = xg + hg, [B, 4H]
-        for (int b = 0; b < B; b++)
-        {
-            ReadOnlySpan<float> a = xg.Slice(b * 4 * H, 4 * H);
-            Span<float> k = cache.Slice(b * 5 * H, 5 * H);
-            Span<float> i = k[..H], f = k.Slice(H, H), g = k.Slice(2 * H, H), o = k.Slice(3 * H, H), tc = k.Slice(4 * H, H);
-            TensorPrimitives.Sigmoid(a[..(2 * H)], k[..(2 * H)]);      // i, f
-            TensorPrimitives.Tanh(a.Slice(2 * H, H), g);                // g
-            TensorPrimitives.Sigmoid(a.Slice(3 * H, H), o);             // o
-            Span<float> cb = c.Slice(b * H, H);
-            TensorPrimitives.Multiply(f, cPrev.Slice(b * H, H), cb);   // c = f ⊙ c_{t−1}
-            TensorPrimitives.MultiplyAdd(i, g, cb, cb);                 //   + i ⊙ g
-            TensorPrimitives.Tanh(cb, tc);
-            TensorPrimitives.Multiply(o, tc, h.Slice(b * H, H));        // h = o ⊙ tanh(c)
-        }
+        Span<float> gates = cache[..(B * 4 * H)];             // [B, 4H]: a = xg + hg, then i, f, g, o in place
+        Span<float> tanhC = cache.Slice(B * 4 * H, B * H);    // [B, H]
+        TensorPrimitives.Add(xg, hg, gates);
+        Kernels.LstmForwardPointwise(H, gates, cPrev, c, tanhC, h); // c = f ⊙ c_{t−1} + i ⊙ g; h = o ⊙ tanh(c)
     }
 
     /// <inheritdoc />
@@ -57,26 +48,10 @@ internal sealed class LstmCell : IRecurrentCell
     {
         int H = hiddenSize;
         int B = h.Length / H;
-        for (int b = 0; b < B; b++)
-        {
-            ReadOnlySpan<float> k = cache.Slice(b * 5 * H, 5 * H);
-            ReadOnlySpan<float> i = k[..H], f = k.Slice(H, H), g = k.Slice(2 * H, H), o = k.Slice(3 * H, H), tc = k.Slice(4 * H, H);
-            ReadOnlySpan<float> dhb = dh.Slice(b * H, H), cp = cPrev.Slice(b * H, H);
-            Span<float> dcb = dc.Slice(b * H, H);
-            Span<float> d = dxg.Slice(b * 4 * H, 4 * H);
-            for (int j = 0; j < H; j++)
-            {
-                float ij = i[j], fj = f[j], gj = g[j], oj = o[j], tj = tc[j], dhj = dhb[j];
-                // h = o ⊙ tanh(c): dc_total = dc_{from t+1} + dh ⊙ o ⊙ (1 − tanh²(c))
-                float dct = dcb[j] + (dhj * oj * (1f - (tj * tj)));
-                d[j] = dct * gj * ij * (1f - ij);                 // da_i = (dc ⊙ g) ⊙ σ'(a_i)
-                d[H + j] = dct * cp[j] * fj * (1f - fj);          // da_f = (dc ⊙ c_{t−1}) ⊙ σ'(a_f)
-                d[(2 * H) + j] = dct * ij * (1f - (gj * gj));     // da_g = (dc ⊙ i) ⊙ tanh'(a_g)
-                d[(3 * H) + j] = dhj * tj * oj * (1f - oj);       // da_o = (dh ⊙ tanh c) ⊙ σ'(a_o)
-                dcb[j] = dct * fj;                                // dc_{t−1} = dc ⊙ f
-            }
-        }
 
+        // dc_total = dc_{from t+1} + dh ⊙ o ⊙ (1 − tanh²(c)); da_i, da_f, da_g, da_o through σ' and tanh';
+        // dc_{t−1} = dc_total ⊙ f (written in place over dc).
+        Kernels.LstmBackwardPointwise(H, cache[..(B * 4 * H)], cPrev, cache.Slice(B * 4 * H, B * H), dh, dc, dxg, dc);
         dhPrev.Clear(); // h_{t−1} reaches the step only through W_hh.
     }
 }

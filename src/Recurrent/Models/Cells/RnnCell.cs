@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Recurrent.Numerics;
 
 namespace Recurrent.Models.Cells;
 
@@ -39,11 +40,7 @@ internal sealed class RnnCell : IRecurrentCell
         ReadOnlySpan<float> dh, Span<float> dc, Span<float> dxg, Span<float> dhg, Span<float> dhPrev)
     {
         // da = dh ⊙ tanh'(a) = dh ⊙ (1 − h²); the same gradient flows to both preactivation halves.
-        for (int j = 0; j < h.Length; j++)
-        {
-            float y = h[j];
-            dxg[j] = dh[j] * (1f - (y * y));
-        }
+        Kernels.TanhBackward(h, dh, dxg[..h.Length]);
 
         // h_{t−1} reaches h_t only through W_hh.
         dhPrev.Clear();

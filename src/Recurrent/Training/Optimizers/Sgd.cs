@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Recurrent.Training.Optimizers;
 
 /// <summary>
@@ -34,24 +38,48 @@ public sealed class Sgd : Optimizer
     private protected override IReadOnlyList<string> BufferNames => Momentum > 0f ? s_momentum : s_none;
 
     /// <inheritdoc />
+    /// <remarks>Vector512/Vector256 blocks with a scalar tail; every lane performs the scalar operation sequence.</remarks>
     private protected override void Update(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
         float wd = WeightDecay;
         float mu = Momentum;
+        int n = parameters.Length;
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float gr = ref MemoryMarshal.GetReference(gradients);
+        int i = 0;
         if (mu == 0f)
         {
-            for (int i = 0; i < parameters.Length; i++)
+            if (Vector512.IsHardwareAccelerated)
             {
-                float g = gradients[i] + (wd * parameters[i]);
-                parameters[i] -= learningRate * g;
+                for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                {
+                    Vector512<float> pv = Vector512.LoadUnsafe(ref p, (nuint)i);
+                    Vector512<float> g = Vector512.LoadUnsafe(ref gr, (nuint)i) + (wd * pv);
+                    (pv - (learningRate * g)).StoreUnsafe(ref p, (nuint)i);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    Vector256<float> pv = Vector256.LoadUnsafe(ref p, (nuint)i);
+                    Vector256<float> g = Vector256.LoadUnsafe(ref gr, (nuint)i) + (wd * pv);
+                    (pv - (learningRate * g)).StoreUnsafe(ref p, (nuint)i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                float g = Unsafe.Add(ref gr, i) + (wd * Unsafe.Add(ref p, i));
+                Unsafe.Add(ref p, i) -= learningRate * g;
             }
 
             return;
         }
 
-        Span<float> buf = state.Buffer(MomentumBuffer).AsSpan(0, parameters.Length);
+        Span<float> buf = state.Buffer(MomentumBuffer).AsSpan(0, n);
         bool nesterov = Nesterov;
-        for (int i = 0; i < parameters.Length; i++)
+        for (; i < n; i++)
         {
             float g = gradients[i] + (wd * parameters[i]);
             float b = (mu * buf[i]) + g;

@@ -110,7 +110,7 @@ def check(directory):
     for path in sorted(Path(directory).glob("*.safetensors")):
         expected = json.loads(path.with_suffix(".expected.json").read_text())
         tensors, metadata = read_safetensors(path)
-        options = json.loads(metadata["recurrent.model"]) if "recurrent.model" in metadata else expected
+        options = json.loads(metadata["recurrent.options"])
         model = LanguageModel(options["cell"], options["vocabularySize"], options["embeddingSize"],
                               options["hiddenSize"], options["layers"], options["tieWeights"], options["useBias"]).eval()
         model.load_state_dict(tensors, strict=True)
