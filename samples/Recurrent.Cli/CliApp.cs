@@ -42,8 +42,8 @@ internal static class CliApp
                 console.Error.WriteLine($"error: {error.Message}");
             }
 
-            string command = parsed.CommandResult.Command == root ? string.Empty : " " + parsed.CommandResult.Command.Name;
-            console.Error.WriteLine($"Run 'recurrent{command} --help' for the options.");
+            string command = parsed.CommandResult.Command == root ? string.Empty : parsed.CommandResult.Command.Name + " ";
+            console.Error.WriteLine($"Run with '{command}--help' for the options.");
             return ExitCodes.UsageError;
         }
 

@@ -57,7 +57,7 @@ internal sealed class MetricsLog
         plot.Title("Recurrent: loss per token");
         plot.XLabel("step");
         plot.YLabel("cross-entropy (nats per token)");
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.SavePng(path, 900, 540);
     }
 

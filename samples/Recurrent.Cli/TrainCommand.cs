@@ -7,6 +7,7 @@ using Recurrent.Serialization;
 using Recurrent.Text;
 using Recurrent.Training;
 using Recurrent.Training.Optimizers;
+using Recurrent.Training.Schedules;
 
 namespace Recurrent.Cli;
 
@@ -18,7 +19,7 @@ namespace Recurrent.Cli;
 internal sealed class TrainCommand : Command
 {
     /// <summary>The number of training sentences drawn from the built-in grammar (validation: a tenth of that).</summary>
-    internal const int ToySentences = 20_000;
+    internal const int ToySentences = 100_000;
 
     private readonly CliConsole _console;
     private readonly CancellationToken _cancellationToken;
@@ -38,7 +39,8 @@ internal sealed class TrainCommand : Command
     private readonly Option<int?> _batch = CliOptions.Int("--batch", "Sentences per batch (word) or parallel lanes (char) (default: 16 word, 32 char).", 1, 4096);
     private readonly Option<int?> _bptt = CliOptions.Int("--bptt", "Char: window length of truncated BPTT (default 25). Word: longest sentence in tokens, longer ones are cut (default 50).", 1, 10_000);
     private readonly Option<string?> _optimizer = CliOptions.Choice("--optimizer", "The optimizer (default adam).", "sgd", "adam", "rmsprop", "adagrad");
-    private readonly Option<double?> _learningRate = CliOptions.Number("--lr", "Learning rate (default: 0.003; 0.01 for the built-in corpus; 1 for sgd).", 0, 100, minExclusive: true);
+    private readonly Option<double?> _learningRate = CliOptions.Number("--lr", "Learning rate (default: 0.003; 0.005 for the built-in corpus; 1 for sgd, 0.05 for adagrad).", 0, 100, minExclusive: true);
+    private readonly Option<string?> _schedule = CliOptions.Choice("--schedule", "Learning-rate schedule: constant, or cosine decay over the planned steps (default: cosine for the built-in corpus, constant otherwise).", "constant", "cosine");
     private readonly Option<double?> _clip = CliOptions.Number("--clip", "Largest gradient norm, larger ones are scaled down; 0 turns clipping off (default 5).", 0, 1e6);
     private readonly Option<int?> _seed = CliOptions.Int("--seed", "Seed of initialisation, shuffling, dropout and samples (default 1).", 0);
     private readonly Option<int?> _threads = CliOptions.Int("--threads", "Threads for the matrix products (default: all cores).", 1, 1024);
@@ -57,7 +59,7 @@ internal sealed class TrainCommand : Command
         foreach (Option option in new Option[]
         {
             _data, _column, _textMode, _level, _model, _hidden, _embedding, _layers, _dropout, _vocabularySize, _epochs, _maxSteps,
-            _batch, _bptt, _optimizer, _learningRate, _clip, _seed, _threads, _validation, _evaluateEvery, _out, _checkpoint, _resume, _samples,
+            _batch, _bptt, _optimizer, _learningRate, _schedule, _clip, _seed, _threads, _validation, _evaluateEvery, _out, _checkpoint, _resume, _samples,
         })
         {
             Add(option);
@@ -89,7 +91,7 @@ internal sealed class TrainCommand : Command
         (ITokenDataset trainSet, ITokenDataset? validationSet) = MakeDatasets(train, validation, settings);
         _console.Log(
             $"corpus: {(data is null ? "built-in grammar" : data)} — {train.SequenceCount:N0} {(settings.IsChar ? "documents" : "sentences")}, " +
-            $"{train.TokenCount:N0} tokens, vocabulary {vocabulary.Count:N0} (of {vocabulary.DistinctTokenCount:N0} distinct), " +
+            $"{train.TokenCount:N0} tokens, vocabulary {vocabulary.Count:N0} ({vocabulary.DistinctTokenCount:N0} distinct tokens seen), " +
             $"validation {(validation is null ? 0 : validation.TokenCount):N0} tokens");
 
         // Model.
@@ -124,10 +126,13 @@ internal sealed class TrainCommand : Command
             MaxSteps = settings.MaxSteps,
             LearningRate = settings.LearningRate,
             Optimizer = CreateOptimizer(settings.Optimizer),
+            Schedule = settings.Schedule == "cosine"
+                ? new CosineSchedule { MinLearningRate = settings.LearningRate / 20 }
+                : new ConstantSchedule(),
             MaxGradientNorm = (float)settings.Clip,
             Seed = settings.Seed,
             EvaluationInterval = settings.EvaluateEvery > 0 ? settings.EvaluateEvery : (int)Math.Max(1, planned / 10),
-            ProgressInterval = (int)Math.Max(1, planned / (_console.Live ? 300 : 40)),
+            ProgressInterval = (int)Math.Max(1, planned / 250), // the curve and the CSV get ~250 points
             CheckpointWriter = state => Checkpoint.Save(checkpointPath, state, model, vocabulary, train.Tokenizer, checkpointMetadata),
         };
 
@@ -148,7 +153,7 @@ internal sealed class TrainCommand : Command
 
         _console.Log(
             $"model: {settings.Cell.ToString().ToUpperInvariant()} {settings.Layers}×{settings.Hidden}, embedding {(settings.Embedding == 0 ? "one-hot" : settings.Embedding)}, " +
-            $"{model.ParameterCount:N0} parameters; {settings.Optimizer} lr {settings.LearningRate:G3}, batch {trainSet.BatchSize}, " +
+            $"{model.ParameterCount:N0} parameters; {settings.Optimizer} lr {settings.LearningRate:G3} ({settings.Schedule}), batch {trainSet.BatchSize}, " +
             $"{(settings.IsChar ? "window" : "max sentence")} {settings.Bptt}; {planned:N0} steps planned on {ComputeSettings.MaxDegreeOfParallelism} thread(s)");
 
         // Sampler: one sample at each evaluation.
@@ -239,6 +244,7 @@ internal sealed class TrainCommand : Command
             Bptt = parse.GetValue(_bptt) ?? d.Bptt,
             Optimizer = optimizer,
             LearningRate = parse.GetValue(_learningRate) ?? (optimizer == "sgd" ? 1.0 : optimizer == "adagrad" ? 0.05 : d.LearningRate),
+            Schedule = parse.GetValue(_schedule) ?? d.Schedule,
             Clip = parse.GetValue(_clip) ?? d.Clip,
             Seed = parse.GetValue(_seed) ?? d.Seed,
             ValidationFraction = parse.GetValue(_validation) ?? d.ValidationFraction,

@@ -36,6 +36,9 @@ internal sealed record TrainSettings
 
     public required double LearningRate { get; init; }
 
+    /// <summary>Gets "constant" or "cosine" (decay to a twentieth of the rate over the planned steps).</summary>
+    public required string Schedule { get; init; }
+
     public required double Clip { get; init; }
 
     public required int Seed { get; init; }
@@ -66,6 +69,7 @@ internal sealed record TrainSettings
         Bptt = 50,
         Optimizer = "adam",
         LearningRate = 0.003,
+        Schedule = "constant",
         Clip = 5,
         Seed = 1,
         ValidationFraction = 0.05,
@@ -93,12 +97,13 @@ internal sealed record TrainSettings
     public static TrainSettings ToyDefaults { get; } = WordDefaults with
     {
         Cell = CellKind.Lstm,
-        Hidden = 64,
-        Embedding = 32,
+        Hidden = 128,
+        Embedding = 64,
         VocabularySize = null,
         Epochs = 2,
         Batch = 32,
-        LearningRate = 0.01,
+        LearningRate = 0.005,
+        Schedule = "cosine",
         ValidationFraction = 0,
     };
 }

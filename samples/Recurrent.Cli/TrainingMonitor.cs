@@ -18,6 +18,8 @@ internal sealed class TrainingMonitor : IProgress<TrainingProgress>
     private readonly CliConsole _console;
     private readonly int _epochs;
     private readonly long _plannedSteps;
+    private readonly long _logEvery;
+    private long _lastLogged;
     private readonly Queue<string> _samples = new();
     private TrainingProgress? _lastStep;
     private TrainingProgress? _lastEvaluation;
@@ -28,6 +30,7 @@ internal sealed class TrainingMonitor : IProgress<TrainingProgress>
         _console = console;
         _epochs = epochs;
         _plannedSteps = plannedSteps;
+        _logEvery = Math.Max(1, plannedSteps / 40); // plain output: about forty step lines per run
     }
 
     /// <summary>Gets the recorded reports.</summary>
@@ -70,8 +73,9 @@ internal sealed class TrainingMonitor : IProgress<TrainingProgress>
         if (value.Kind == TrainingEventKind.Step)
         {
             _lastStep = value;
-            if (_live is null)
+            if (_live is null && value.Step - _lastLogged >= _logEvery)
             {
+                _lastLogged = value.Step;
                 _console.Log(
                     $"epoch {value.Epoch + 1}/{Epochs}  step {value.Step:N0}/{_plannedSteps:N0}  loss {value.TrainingLoss:F3}  " +
                     $"lr {value.LearningRate:G3}  {value.TokensPerSecond:N0} tok/s  eta {Eta(value)}");

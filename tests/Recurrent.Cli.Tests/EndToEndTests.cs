@@ -23,6 +23,7 @@ public sealed partial class EndToEndTests : IDisposable
         Assert.True(train.ExitCode == 0, train.ToString());
         Assert.Contains("Validation perplexity:", train.Output);
         Assert.Contains("sample:", train.Output); // a generated sample at each evaluation
+        Assert.Contains("step 12/12  loss ", train.Output); // plain progress lines (output redirected)
         Assert.Contains("Finished: 12 steps", train.Output);
         Assert.Equal(string.Empty, train.Error);
         foreach (string written in new[] { model, _runner.PathOf("word.ckpt"), _runner.PathOf("word.metrics.csv"), _runner.PathOf("word.loss.png") })
