@@ -77,7 +77,7 @@ internal static class CliApp
         }
     }
 
-    private static RootCommand CreateRootCommand(CliConsole console, CancellationToken cancellationToken)
+    internal static RootCommand CreateRootCommand(CliConsole console, CancellationToken cancellationToken)
     {
         var root = new RootCommand("Recurrent: train recurrent language models (RNN, LSTM, GRU) on your text and sample from them.");
         root.Add(VerboseOption);
