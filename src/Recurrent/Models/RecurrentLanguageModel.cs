@@ -177,7 +177,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         for (int l = 0; l < _layers.Length; l++)
         {
             RecurrentLayer layer = _layers[l];
-            layer.Forward(p, x, inputs, T, B, state.Hidden(l), _cell.HasCellState ? state.Cell(l) : default);
+            layer.Forward(p, x, inputs, T, B, state.Hidden(l), _cell.HasCellState ? state.Cell(l) : default, train);
             layer.FinalHidden.CopyTo(state.Hidden(l));
             if (_cell.HasCellState)
             {

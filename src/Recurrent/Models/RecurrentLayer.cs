@@ -36,6 +36,13 @@ internal sealed class RecurrentLayer
     private float[] _dcNext = []; // [B, H]: dL/dc_{t−1}
     private int _steps, _batch;
 
+    // W_hh packed once per window for the per-step GEMMs (B > 1): op(B) = W_hhᵀ [H, G·H] for the forward step and
+    // op(B) = W_hh [G·H, H] for the backward step. Both are packed at the start of Forward (the backward one only for
+    // training), so Backward multiplies by exactly the weights the forward pass used. Re-packing reuses the buffers.
+    private readonly PackedMatrix _whhTransposedPacked = new();
+    private readonly PackedMatrix _whhPacked = new();
+    private bool _backwardPacked;
+
     public RecurrentLayer(IRecurrentCell cell, int inputSize, int hiddenSize, bool oneHotInput, int wih, int whh, int bih, int bhh)
     {
         _cell = cell;
@@ -64,14 +71,30 @@ internal sealed class RecurrentLayer
     /// <summary>
     /// Runs the layer over T steps. <paramref name="input"/> is <c>[N, X]</c> (ignored with one-hot input, which uses
     /// <paramref name="ids"/>); <paramref name="h0"/>, <paramref name="c0"/> are the initial state <c>[B, H]</c>.
+    /// <paramref name="train"/> also packs W_hh for <see cref="Backward"/>.
     /// </summary>
-    public void Forward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
+    public void Forward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool train)
     {
         int H = _hiddenSize, GH = _gates, N = steps * batch;
         Ensure(steps, batch);
         _steps = steps;
         _batch = batch;
         Span<float> xg = _xg.AsSpan(0, N * GH);
+
+        // The weights change only between windows (optimizer steps): pack W_hh once here instead of in every step's GEMM.
+        // Batch 1 runs the mat-vec on the unpacked weight instead.
+        bool packed = batch > 1;
+        if (packed)
+        {
+            ReadOnlySpan<float> whh = p.Slice(_whh, GH * H);
+            _whhTransposedPacked.Pack(transB: true, k: H, n: GH, whh, ldb: H);
+            if (train)
+            {
+                _whhPacked.Pack(transB: false, k: GH, n: H, whh, ldb: H);
+            }
+        }
+
+        _backwardPacked = packed && train;
 
         // Input projection of all N positions at once: xg = x·W_ihᵀ + b_ih.
         InputProjection(p, input, ids, N, xg);
@@ -87,7 +110,7 @@ internal sealed class RecurrentLayer
         {
             int prev = t * batch * H, cur = (t + 1) * batch * H;
             StepForward(
-                p, batch, xg.Slice(t * batch * GH, batch * GH), _hg,
+                p, packed ? _whhTransposedPacked : null, batch, xg.Slice(t * batch * GH, batch * GH), _hg,
                 _hs.AsSpan(prev, batch * H), _cell.HasCellState ? _cs.AsSpan(prev, batch * H) : default,
                 _hs.AsSpan(cur, batch * H), _cell.HasCellState ? _cs.AsSpan(cur, batch * H) : default,
                 _cache.AsSpan(t * batch * cw, batch * cw));
@@ -98,7 +121,11 @@ internal sealed class RecurrentLayer
     /// One step for sampling, with caller-provided scratch: <paramref name="xg"/> must already hold the input projection
     /// <c>[B, G·H]</c> (see <see cref="InputProjection"/>); writes the new state to <paramref name="h"/>, <paramref name="c"/>.
     /// </summary>
-    public void StepForward(ReadOnlySpan<float> p, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache)
+    public void StepForward(ReadOnlySpan<float> p, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache) =>
+        StepForward(p, null, batch, xg, hg, hPrev, cPrev, h, c, cache);
+
+    /// <summary>One step; the recurrent product uses <paramref name="packedTransposedWhh"/> (W_hhᵀ packed) when given, else the unpacked weight.</summary>
+    private void StepForward(ReadOnlySpan<float> p, PackedMatrix? packedTransposedWhh, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache)
     {
         int H = _hiddenSize, GH = _gates;
         hg = hg[..(batch * GH)];
@@ -111,7 +138,15 @@ internal sealed class RecurrentLayer
             beta = 1f;
         }
 
-        MultiplyByTransposedWeight(batch, GH, H, hPrev, p.Slice(_whh, GH * H), beta, hg);
+        if (packedTransposedWhh is not null)
+        {
+            Gemm.Multiply(transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, beta, hg, ldc: GH);
+        }
+        else
+        {
+            MultiplyByTransposedWeight(batch, GH, H, hPrev, p.Slice(_whh, GH * H), beta, hg);
+        }
+
         _cell.Forward(H, xg, hg, hPrev, cPrev, h, c, cache);
     }
 
@@ -167,6 +202,10 @@ internal sealed class RecurrentLayer
         Span<float> dhgAll = _cell.SeparateRecurrentGradient ? _dhg.AsSpan(0, N * GH) : dxg;
         Span<float> dh = _dh.AsSpan(0, B * H), dhNext = _dhNext.AsSpan(0, B * H), dcNext = lstm ? _dcNext.AsSpan(0, B * H) : default;
         ReadOnlySpan<float> whh = p.Slice(_whh, GH * H);
+        if (B > 1 && !_backwardPacked)
+        {
+            throw new InvalidOperationException("Backward needs a preceding training Forward of this layer.");
+        }
 
         dhNext.Clear(); // nothing flows back from beyond the window's end
         dcNext.Clear();
@@ -183,7 +222,15 @@ internal sealed class RecurrentLayer
                 _hs.AsSpan(cur, B * H), dh, dcNext, dxgT, dhgT, dhNext);
 
             // dL/dh_{t−1} += dhg_t·W_hh  ([B, G·H] × [G·H, H])
-            Multiply(B, H, GH, _cell.SeparateRecurrentGradient ? dhgT : dxgT, whh, 1f, dhNext);
+            ReadOnlySpan<float> dPre = _cell.SeparateRecurrentGradient ? dhgT : dxgT;
+            if (B > 1)
+            {
+                Gemm.Multiply(transA: false, m: B, alpha: 1f, dPre, lda: GH, _whhPacked, beta: 1f, dhNext, ldc: H);
+            }
+            else
+            {
+                Multiply(B, H, GH, dPre, whh, 1f, dhNext);
+            }
         }
 
         // Weight gradients, one GEMM each over all N positions:
