@@ -101,7 +101,7 @@ internal sealed class ExperimentRunner
             Seed = _options.Seed,
             EvaluationInterval = evaluationInterval,
             ProgressInterval = e.ProgressInterval,
-            CheckpointPath = Path.Combine(outDir, "checkpoint.ckpt"),
+            CheckpointWriter = state => Checkpoint.Save(Path.Combine(outDir, "checkpoint.ckpt"), state, model, data.Vocabulary, data.Tokenizer),
         });
 
         string summaryPath = Path.Combine(outDir, "summary.json");
