@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Recurrent.Models.Cells;
@@ -17,7 +16,8 @@ namespace Recurrent.Models;
 /// embedding output, between layers, and on the last layer's output; training forward passes only. With
 /// EmbeddingSize 0 there is no embedding output to drop (the input is one-hot).</para>
 /// <para>All window buffers grow to the largest window seen and are reused, so steady-state training allocates
-/// nothing. <see cref="Step"/> uses pooled scratch and touches no instance buffer, so concurrent samplers are safe.</para>
+/// nothing. <see cref="Step"/> uses scratch owned by the <see cref="RecurrentState"/> and touches no instance buffer, so concurrent
+/// samplers with distinct states are safe.</para>
 /// </remarks>
 internal sealed class RecurrentLanguageModel : IRecurrentModel
 {
@@ -297,44 +297,37 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         ReadOnlySpan<float> p = _parameters;
         int cw = _cell.CacheWidth * H;
         int size = (B * E) + (2 * B * GH) + (B * cw) + (2 * B * H);
-        float[] rented = ArrayPool<float>.Shared.Rent(size);
-        try
+        Span<float> scratch = state.StepScratch(size); // owned by the state: no per-token rent or allocation
+        Span<float> emb = scratch[..(B * E)];
+        Span<float> xg = scratch.Slice(B * E, B * GH);
+        Span<float> hg = scratch.Slice((B * E) + (B * GH), B * GH);
+        Span<float> cache = scratch.Slice((B * E) + (2 * B * GH), B * cw);
+        Span<float> h = scratch.Slice((B * E) + (2 * B * GH) + (B * cw), B * H);
+        Span<float> c = scratch.Slice((B * E) + (2 * B * GH) + (B * cw) + (B * H), B * H);
+        ReadOnlySpan<float> x = default;
+        if (E > 0)
         {
-            Span<float> scratch = rented.AsSpan(0, size);
-            Span<float> emb = scratch[..(B * E)];
-            Span<float> xg = scratch.Slice(B * E, B * GH);
-            Span<float> hg = scratch.Slice((B * E) + (B * GH), B * GH);
-            Span<float> cache = scratch.Slice((B * E) + (2 * B * GH), B * cw);
-            Span<float> h = scratch.Slice((B * E) + (2 * B * GH) + (B * cw), B * H);
-            Span<float> c = scratch.Slice((B * E) + (2 * B * GH) + (B * cw) + (B * H), B * H);
-            ReadOnlySpan<float> x = default;
-            if (E > 0)
+            Kernels.GatherRows(p.Slice(_layout.Encoder, V * E), E, tokenIds, emb);
+            x = emb;
+        }
+
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            RecurrentLayer layer = _layers[l];
+            layer.InputProjection(p, x, tokenIds, B, xg);
+            ReadOnlySpan<float> cPrev = _cell.HasCellState ? state.Cell(l) : default;
+            layer.StepForward(p, B, xg, hg, state.Hidden(l), cPrev, h, _cell.HasCellState ? c : default, cache);
+            h.CopyTo(state.Hidden(l));
+            if (_cell.HasCellState)
             {
-                Kernels.GatherRows(p.Slice(_layout.Encoder, V * E), E, tokenIds, emb);
-                x = emb;
+                c.CopyTo(state.Cell(l));
             }
 
-            for (int l = 0; l < _layers.Length; l++)
-            {
-                RecurrentLayer layer = _layers[l];
-                layer.InputProjection(p, x, tokenIds, B, xg);
-                ReadOnlySpan<float> cPrev = _cell.HasCellState ? state.Cell(l) : default;
-                layer.StepForward(p, B, xg, hg, state.Hidden(l), cPrev, h, _cell.HasCellState ? c : default, cache);
-                h.CopyTo(state.Hidden(l));
-                if (_cell.HasCellState)
-                {
-                    c.CopyTo(state.Cell(l));
-                }
-
-                x = state.Hidden(l);
-            }
-
-            Decode(p, x, B, logits[..(B * V)]);
+            x = state.Hidden(l);
         }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
+
+        // One row: the decoder (and each layer's W_hh) runs the mat-vec on the unpacked weight.
+        Decode(p, x, B, logits[..(B * V)]);
     }
 
     // Adds the time since t0 to one phase counter and returns the new timestamp (no-op without a timer).

@@ -8,6 +8,7 @@ public sealed class RecurrentState
 {
     private readonly float[] _hidden; // [L, B, H]
     private readonly float[] _cell;   // [L, B, H] or empty
+    private float[] _stepScratch = []; // working memory of a model's Step on this state (not part of the state's value)
 
     /// <summary>Creates a zeroed state.</summary>
     /// <param name="layers">The number of layers L.</param>
@@ -112,6 +113,20 @@ public sealed class RecurrentState
         var copy = new RecurrentState(Layers, BatchSize, HiddenSize, HasCellState);
         CopyTo(copy);
         return copy;
+    }
+
+    /// <summary>
+    /// Gets at least <paramref name="length"/> floats of working memory for a model's <c>Step</c> on this state, grown
+    /// on first use and reused afterwards, so sampling allocates nothing per token. Distinct states never share it.
+    /// </summary>
+    internal Span<float> StepScratch(int length)
+    {
+        if (_stepScratch.Length < length)
+        {
+            _stepScratch = new float[length];
+        }
+
+        return _stepScratch.AsSpan(0, length);
     }
 
     private int LayerOffset(int layer)

@@ -67,6 +67,36 @@ public class DeterminismTests
         }
     }
 
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void Steady_state_batch_one_step_allocates_nothing_on_one_thread(CellKind cell)
+    {
+        int saved = ComputeSettings.MaxDegreeOfParallelism;
+        try
+        {
+            ComputeSettings.MaxDegreeOfParallelism = 1;
+            IRecurrentModel model = RecurrentModel.Create(new RecurrentModelOptions { VocabularySize = 40, EmbeddingSize = 16, HiddenSize = 16, Layers = 2, Cell = cell });
+            RecurrentState state = model.CreateState(1);
+            float[] logits = new float[40];
+            int[] token = [3];
+            model.Step(token, state, logits); // warm-up: the state's scratch is sized here
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                token[0] = (i * 7) % 40;
+                model.Step(token, state, logits);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            ComputeSettings.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     private static (double Loss, float[] State, float[] Gradients, float[] Logits) Run(CellKind cell)
     {
         // Big enough that a parallel GEMM would split the work (N = 256 rows, V = 300).
