@@ -187,7 +187,8 @@ internal sealed record Experiment
                 "`most_common(vocabulary_size - 1)` counted the sentence tokens among the words. No gradient clipping (the " +
                 "original had none; its BPTT truncation of 4 steps is not reproduced: the gradient is exact over the sentence). " +
                 "Initialisation: PyTorch's U(±1/√H) rather than the original's per-matrix U(±1/√n). The schedule monitors the " +
-                "validation loss (the original looked at the training loss).",
+                "validation loss (the original looked at the training loss). Without clipping, per-sentence SGD on the summed loss " +
+                "can blow up on one long sentence (exploding gradients); such a spike shows in the evaluations and the curve.",
         },
         new()
         {
