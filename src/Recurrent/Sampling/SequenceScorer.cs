@@ -53,18 +53,8 @@ internal static class SequenceScorer
     public static int[] Predict(IRecurrentModel model, ReadOnlySpan<int> ids)
     {
         ArgumentNullException.ThrowIfNull(model);
-        int v = model.Options.VocabularySize;
-        CheckIds(ids, v);
-        RecurrentState state = model.CreateState(1);
-        float[] logits = new float[v];
-        int[] result = new int[ids.Length];
-        for (int t = 0; t < ids.Length; t++)
-        {
-            model.Step(ids.Slice(t, 1), state, logits);
-            result[t] = TensorPrimitives.IndexOfMax<float>(logits);
-        }
-
-        return result;
+        CheckIds(ids, model.Options.VocabularySize);
+        return model.Predict(ids);
     }
 
     // log softmax(row)[target] = row[target] − (max + log Σ exp(row − max)), accumulated in double as the training loss is.
