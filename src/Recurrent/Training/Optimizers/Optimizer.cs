@@ -10,7 +10,7 @@ namespace Recurrent.Training.Optimizers;
 /// </summary>
 /// <remarks>
 /// The learning rate is not a property of the optimizer: the trainer passes the scheduled rate to every
-/// <see cref="Step"/>. The formulas follow PyTorch's <c>torch.optim</c> classes of the same name (without
+/// <see cref="Step(OptimizerState, Span{float}, ReadOnlySpan{float}, float)"/>. The formulas follow PyTorch's <c>torch.optim</c> classes of the same name (without
 /// PyTorch's less common options), so hyper-parameters carry over.
 /// </remarks>
 public abstract class Optimizer
