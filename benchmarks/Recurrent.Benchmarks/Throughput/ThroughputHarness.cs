@@ -9,7 +9,7 @@ namespace Recurrent.Benchmarks.Throughput;
 /// The training / evaluation / sampling throughput harness: the same runs, model, loss, optimizer, clipping,
 /// state carrying and timing protocol as the PyTorch reference (<c>pytorch_lm.py</c>), one JSON line per run and
 /// metric in the reference's shape. It drives the library as a user does: <see cref="IRecurrentModel.Forward"/>,
-/// <see cref="IRecurrentModel.Backward"/>, a global-norm clip and <see cref="Recurrent.Training.Optimizers.Optimizer.Step"/>.
+/// <see cref="IRecurrentModel.Backward"/>, a global-norm clip folded into <see cref="Recurrent.Training.Optimizers.Optimizer.Step(Recurrent.Training.Optimizers.OptimizerState, Span{float}, Span{float}, float, float, bool)"/>.
 /// </summary>
 /// <remarks>
 /// Usage: <c>Recurrent.Benchmarks throughput [--runs config:cell:opt,…] [--configs name,…] [--window 3] [--repeats 3]

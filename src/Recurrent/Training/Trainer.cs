@@ -54,6 +54,7 @@ public sealed class Trainer
     private long _evaluationReportClock;
     private long _evaluationReportTokens;
     private string _divergedQuantity = string.Empty;
+    private bool _gradientsZeroed;             // the last optimizer step zeroed the gradients and nothing ran since
 
     /// <summary>Creates a trainer for a model.</summary>
     /// <param name="model">The model to train; its parameters are updated in place.</param>
@@ -125,6 +126,7 @@ public sealed class Trainer
         }
 
         PrepareCarriedState(training);
+        _gradientsZeroed = false;
         long planned = PlannedSteps(training);
         TrainingCounters c = _counters;
         _clock = Stopwatch.GetTimestamp();
@@ -374,7 +376,14 @@ public sealed class Trainer
             state.Reset();
         }
 
-        _model.ZeroGradients();
+        // The previous step's optimizer pass zeroed the gradients (the model's ZeroGradients contract) unless user
+        // code ran in between; then this step need not write the buffer again.
+        if (!_gradientsZeroed)
+        {
+            _model.ZeroGradients();
+        }
+
+        _gradientsZeroed = false;
         LossSum loss = _model.Forward(batch.Inputs, batch.Targets, batch.Mask, state, ForwardMode.Train, _random);
         if (!double.IsFinite(loss.Sum))
         {
@@ -405,21 +414,32 @@ public sealed class Trainer
             factor *= _options.MaxGradientNorm / (norm + 1e-6);
         }
 
-        if (factor != 1.0)
+        // The optimizer multiplies each gradient by the factor as it reads it and zeroes it in the same pass (bitwise
+        // the same update as scaling the buffer first); an element-wise clip needs the scaled buffer first.
+        float gradientScale = (float)factor;
+        if (!float.IsFinite(gradientScale))
         {
-            TensorPrimitives.Multiply(gradients, (float)factor, gradients);
+            _divergedQuantity = "gradient";
+            return StepOutcome.Diverged;
         }
 
         float clip = _options.GradientClipValue;
         if (clip > 0f)
         {
+            if (factor != 1.0)
+            {
+                TensorPrimitives.Multiply(gradients, gradientScale, gradients);
+            }
+
             TensorPrimitives.Min(gradients, clip, gradients);
             TensorPrimitives.Max(gradients, -clip, gradients);
+            gradientScale = 1f;
         }
 
         TrainingCounters c = _counters;
         double lr = NextLearningRate(planned);
-        _options.Optimizer.Step(_optimizerState, _model.Parameters, gradients, (float)lr);
+        _options.Optimizer.Step(_optimizerState, _model.Parameters, gradients, (float)lr, gradientScale, clearGradients: true);
+        _gradientsZeroed = true;
         c.Step++;
         c.Tokens += batch.TokenCount;
         c.ReportLossSum += loss.Sum;
@@ -474,6 +494,7 @@ public sealed class Trainer
         _stepReportTokens = c.Tokens;
         TrainerLog.Step(_logger, c.Epoch, c.Step, trainingLoss, c.LastLearningRate, c.LastGradientNorm, tokensPerSecond);
         progress?.Report(MakeProgress(TrainingEventKind.Step, batches, planned, trainingLoss, double.NaN, tokensPerSecond));
+        _gradientsZeroed = false; // user code ran
     }
 
     // The end of an epoch: evaluate, feed the schedule, early stopping, advance the position, snapshot, report, checkpoint.
@@ -613,6 +634,7 @@ public sealed class Trainer
         TrainerLog.Evaluation(_logger, report.Epoch, report.Step, report.TrainingLoss, report.ValidationLoss, report.ValidationPerplexity, report.LearningRate);
         progress?.Report(report);
         Evaluated?.Invoke(this, report);
+        _gradientsZeroed = false; // user code ran
     }
 
     private TrainingProgress MakeProgress(TrainingEventKind kind, int batches, long planned, double trainingLoss, double validationLoss, double tokensPerSecond)

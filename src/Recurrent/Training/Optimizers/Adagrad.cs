@@ -33,14 +33,19 @@ public sealed class Adagrad : Optimizer
     private protected override void InitializeState(OptimizerState state) => state.Buffer(Sum).AsSpan().Fill(InitialAccumulatorValue);
 
     /// <inheritdoc />
-    private protected override void Update(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    private protected override void Update(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients)
     {
         Span<float> s = state.Buffer(Sum).AsSpan(0, parameters.Length);
         float eps = Epsilon;
         float wd = WeightDecay;
         for (int i = 0; i < parameters.Length; i++)
         {
-            float g = gradients[i] + (wd * parameters[i]);
+            float g = (gradients[i] * gradientScale) + (wd * parameters[i]);
+            if (clearGradients)
+            {
+                gradients[i] = 0f;
+            }
+
             float si = s[i] + (g * g);
             s[i] = si;
             parameters[i] -= learningRate * g / (MathF.Sqrt(si) + eps);

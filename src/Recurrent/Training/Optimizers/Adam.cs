@@ -32,6 +32,6 @@ public sealed class Adam : Optimizer
     private protected override IReadOnlyList<string> BufferNames => AdamKernel.BufferNames;
 
     /// <inheritdoc />
-    private protected override void Update(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate) =>
-        AdamKernel.Update(state, parameters, gradients, learningRate, Beta1, Beta2, Epsilon, WeightDecay, decoupledDecay: false);
+    private protected override void Update(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients) =>
+        AdamKernel.Update(state, parameters, gradients, learningRate, gradientScale, clearGradients, Beta1, Beta2, Epsilon, WeightDecay, decoupledDecay: false);
 }

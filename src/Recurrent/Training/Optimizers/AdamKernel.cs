@@ -16,15 +16,17 @@ internal static class AdamKernel
     /// One Adam step at step number <c>t = state.StepCount</c> (1-based): <c>m = β1·m + (1−β1)·g</c>,
     /// <c>v = β2·v + (1−β2)·g²</c>, <c>p −= (lr / (1−β1ᵗ))·m / (√v / √(1−β2ᵗ) + ε)</c> — PyTorch's arrangement.
     /// With <paramref name="decoupledDecay"/> the parameter is first shrunk by <c>(1 − lr·wd)</c> and the
-    /// gradient is left alone (AdamW); otherwise <c>g = grad + wd·p</c> (Adam with L2).
+    /// gradient is left alone (AdamW); otherwise <c>g = grad + wd·p</c> (Adam with L2). Here <c>grad</c> is the stored
+    /// gradient times <paramref name="gradientScale"/> (one float multiply as it is read); with
+    /// <paramref name="clearGradients"/> the stored gradient is zeroed in the same pass.
     /// </summary>
     /// <remarks>
-    /// One pass over the four buffers (the step is bound by memory bandwidth on large models), in Vector512 or
+    /// One pass over the four buffers (the gradient scale and clearing fold into it) (the step is bound by memory bandwidth on large models), in Vector512 or
     /// Vector256 blocks with a scalar tail. Every lane performs exactly the scalar operation sequence (separate
     /// multiplies and adds, IEEE square root and division), so the result does not depend on the vector width.
     /// </remarks>
     public static void Update(
-        OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate,
+        OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients,
         float beta1, float beta2, float epsilon, float weightDecay, bool decoupledDecay)
     {
         Span<float> m = state.Buffer(FirstMoment).AsSpan(0, parameters.Length);
@@ -41,6 +43,7 @@ internal static class AdamKernel
             L2 = decoupledDecay ? 0f : weightDecay,
             Shrink = decoupledDecay ? 1f - (learningRate * weightDecay) : 1f,
             Epsilon = epsilon,
+            Scale = gradientScale,
         };
 
         int n = parameters.Length;
@@ -59,6 +62,10 @@ internal static class AdamKernel
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 Step512(ref Unsafe.Add(ref p, i), ref Unsafe.Add(ref g, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), in c);
+                if (clearGradients)
+                {
+                    Vector512<float>.Zero.StoreUnsafe(ref g, (nuint)i);
+                }
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -66,13 +73,22 @@ internal static class AdamKernel
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 Step256(ref Unsafe.Add(ref p, i), ref Unsafe.Add(ref g, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), in c);
+                if (clearGradients)
+                {
+                    Vector256<float>.Zero.StoreUnsafe(ref g, (nuint)i);
+                }
             }
         }
 
         for (; i < n; i++)
         {
             float pi = Unsafe.Add(ref p, i) * c.Shrink;
-            float gi = Unsafe.Add(ref g, i) + (c.L2 * pi);
+            float gi = (Unsafe.Add(ref g, i) * c.Scale) + (c.L2 * pi);
+            if (clearGradients)
+            {
+                Unsafe.Add(ref g, i) = 0f;
+            }
+
             float mi = (c.Beta1 * Unsafe.Add(ref mr, i)) + (c.OneMinusBeta1 * gi);
             float vi = (c.Beta2 * Unsafe.Add(ref vr, i)) + (c.OneMinusBeta2 * gi * gi);
             Unsafe.Add(ref mr, i) = mi;
@@ -86,7 +102,7 @@ internal static class AdamKernel
     private static void Step512(ref float p, ref float g, ref float m, ref float v, in Coefficients c)
     {
         Vector512<float> pi = Vector512.LoadUnsafe(ref p) * c.Shrink;
-        Vector512<float> gi = Vector512.LoadUnsafe(ref g) + (c.L2 * pi);
+        Vector512<float> gi = (Vector512.LoadUnsafe(ref g) * c.Scale) + (c.L2 * pi);
         Vector512<float> mi = (c.Beta1 * Vector512.LoadUnsafe(ref m)) + (c.OneMinusBeta1 * gi);
         Vector512<float> vi = (c.Beta2 * Vector512.LoadUnsafe(ref v)) + (c.OneMinusBeta2 * gi * gi);
         mi.StoreUnsafe(ref m);
@@ -99,7 +115,7 @@ internal static class AdamKernel
     private static void Step256(ref float p, ref float g, ref float m, ref float v, in Coefficients c)
     {
         Vector256<float> pi = Vector256.LoadUnsafe(ref p) * c.Shrink;
-        Vector256<float> gi = Vector256.LoadUnsafe(ref g) + (c.L2 * pi);
+        Vector256<float> gi = (Vector256.LoadUnsafe(ref g) * c.Scale) + (c.L2 * pi);
         Vector256<float> mi = (c.Beta1 * Vector256.LoadUnsafe(ref m)) + (c.OneMinusBeta1 * gi);
         Vector256<float> vi = (c.Beta2 * Vector256.LoadUnsafe(ref v)) + (c.OneMinusBeta2 * gi * gi);
         mi.StoreUnsafe(ref m);
@@ -119,5 +135,6 @@ internal static class AdamKernel
         public float L2;
         public float Shrink;
         public float Epsilon;
+        public float Scale;
     }
 }

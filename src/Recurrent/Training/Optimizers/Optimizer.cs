@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Recurrent.Training.Optimizers;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Recurrent.Training.Optimizers;
 /// </summary>
 /// <remarks>
 /// The learning rate is not a property of the optimizer: the trainer passes the scheduled rate to every
-/// <see cref="Step"/>. The formulas follow PyTorch's <c>torch.optim</c> classes of the same name (without
+/// <see cref="Step(OptimizerState, Span{float}, ReadOnlySpan{float}, float)"/>. The formulas follow PyTorch's <c>torch.optim</c> classes of the same name (without
 /// PyTorch's less common options), so hyper-parameters carry over.
 /// </remarks>
 public abstract class Optimizer
@@ -51,6 +53,49 @@ public abstract class Optimizer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not finite.</exception>
     public void Step(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
+        // The update only reads the gradients when it neither scales them by anything but 1 nor clears them.
+        Span<float> readOnly = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(gradients), gradients.Length);
+        StepCore(state, parameters, readOnly, learningRate, 1f, clearGradients: false);
+    }
+
+    /// <summary>
+    /// Applies one update to the gradients multiplied by <paramref name="gradientScale"/> (e.g. the mean's
+    /// <c>1/N</c> times a global-norm clipping coefficient), multiplying each gradient as the update reads it, and
+    /// optionally sets the gradients to zero in the same pass. Allocates nothing.
+    /// </summary>
+    /// <param name="state">The state created by <see cref="CreateState"/> for this buffer.</param>
+    /// <param name="parameters">The parameters to update.</param>
+    /// <param name="gradients">The unscaled gradient, same length as <paramref name="parameters"/>.</param>
+    /// <param name="learningRate">The learning rate for this step (non-negative).</param>
+    /// <param name="gradientScale">The factor applied to every gradient element before the update (finite).</param>
+    /// <param name="clearGradients">
+    /// Whether to set <paramref name="gradients"/> to zero in the same pass (for a caller that would zero them before its
+    /// next backward pass anyway); when false the gradients are left unchanged (not scaled in place).
+    /// </param>
+    /// <remarks>
+    /// The parameters and the state end bitwise equal to what
+    /// <c>TensorPrimitives.Multiply(gradients, gradientScale, gradients)</c> followed by
+    /// <see cref="Step(OptimizerState, Span{float}, ReadOnlySpan{float}, float)"/> give: every element is multiplied
+    /// by the same float factor, then updated by the same operation sequence. It saves one or two passes over the
+    /// gradient buffer per training step (PyTorch's <c>clip_grad_norm_</c> scale and <c>zero_grad</c>).
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">The lengths differ, or the state belongs to another optimizer.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="learningRate"/> is negative or not finite, or <paramref name="gradientScale"/> is not finite.
+    /// </exception>
+    public void Step(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients)
+    {
+        if (!float.IsFinite(gradientScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gradientScale), gradientScale, "The gradient scale must be finite.");
+        }
+
+        StepCore(state, parameters, gradients, learningRate, gradientScale, clearGradients);
+    }
+
+    private void StepCore(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients)
+    {
         ArgumentNullException.ThrowIfNull(state);
         if (state.OptimizerName != Name)
         {
@@ -73,7 +118,7 @@ public abstract class Optimizer
         }
 
         state.StepCount++;
-        Update(state, parameters, gradients, learningRate);
+        Update(state, parameters, gradients, learningRate, gradientScale, clearGradients);
     }
 
     /// <summary>Checks that a state (e.g. one read from a checkpoint) fits this optimizer and buffer length.</summary>
@@ -111,8 +156,12 @@ public abstract class Optimizer
     {
     }
 
-    /// <summary>The update rule; <see cref="OptimizerState.StepCount"/> already counts this step.</summary>
-    private protected abstract void Update(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+    /// <summary>
+    /// The update rule on <c>gradientScale · gradients</c> (each element multiplied as it is read, in float);
+    /// <see cref="OptimizerState.StepCount"/> already counts this step. Writes the gradients only when
+    /// <paramref name="clearGradients"/> is true (then it zeroes each element after reading it).
+    /// </summary>
+    private protected abstract void Update(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients);
 
     /// <summary>Throws unless <paramref name="value"/> is finite and at least zero.</summary>
     private protected static float RequireNonNegative(float value, string name) =>

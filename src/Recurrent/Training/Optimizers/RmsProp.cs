@@ -30,7 +30,7 @@ public sealed class RmsProp : Optimizer
     private protected override IReadOnlyList<string> BufferNames => s_buffers;
 
     /// <inheritdoc />
-    private protected override void Update(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    private protected override void Update(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients)
     {
         Span<float> v = state.Buffer(SquareAverage).AsSpan(0, parameters.Length);
         float alpha = Alpha;
@@ -39,7 +39,12 @@ public sealed class RmsProp : Optimizer
         float wd = WeightDecay;
         for (int i = 0; i < parameters.Length; i++)
         {
-            float g = gradients[i] + (wd * parameters[i]);
+            float g = (gradients[i] * gradientScale) + (wd * parameters[i]);
+            if (clearGradients)
+            {
+                gradients[i] = 0f;
+            }
+
             float vi = (alpha * v[i]) + (oneMinusAlpha * g * g);
             v[i] = vi;
             parameters[i] -= learningRate * g / (MathF.Sqrt(vi) + eps);

@@ -39,8 +39,9 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc />
     /// <remarks>Vector512/Vector256 blocks with a scalar tail; every lane performs the scalar operation sequence.</remarks>
-    private protected override void Update(OptimizerState state, Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    private protected override void Update(OptimizerState state, Span<float> parameters, Span<float> gradients, float learningRate, float gradientScale, bool clearGradients)
     {
+        float scale = gradientScale;
         float wd = WeightDecay;
         float mu = Momentum;
         int n = parameters.Length;
@@ -54,8 +55,12 @@ public sealed class Sgd : Optimizer
                 for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
                 {
                     Vector512<float> pv = Vector512.LoadUnsafe(ref p, (nuint)i);
-                    Vector512<float> g = Vector512.LoadUnsafe(ref gr, (nuint)i) + (wd * pv);
+                    Vector512<float> g = (Vector512.LoadUnsafe(ref gr, (nuint)i) * scale) + (wd * pv);
                     (pv - (learningRate * g)).StoreUnsafe(ref p, (nuint)i);
+                    if (clearGradients)
+                    {
+                        Vector512<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
+                    }
                 }
             }
             else if (Vector256.IsHardwareAccelerated)
@@ -63,15 +68,23 @@ public sealed class Sgd : Optimizer
                 for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
                 {
                     Vector256<float> pv = Vector256.LoadUnsafe(ref p, (nuint)i);
-                    Vector256<float> g = Vector256.LoadUnsafe(ref gr, (nuint)i) + (wd * pv);
+                    Vector256<float> g = (Vector256.LoadUnsafe(ref gr, (nuint)i) * scale) + (wd * pv);
                     (pv - (learningRate * g)).StoreUnsafe(ref p, (nuint)i);
+                    if (clearGradients)
+                    {
+                        Vector256<float>.Zero.StoreUnsafe(ref gr, (nuint)i);
+                    }
                 }
             }
 
             for (; i < n; i++)
             {
-                float g = Unsafe.Add(ref gr, i) + (wd * Unsafe.Add(ref p, i));
+                float g = (Unsafe.Add(ref gr, i) * scale) + (wd * Unsafe.Add(ref p, i));
                 Unsafe.Add(ref p, i) -= learningRate * g;
+                if (clearGradients)
+                {
+                    Unsafe.Add(ref gr, i) = 0f;
+                }
             }
 
             return;
@@ -81,7 +94,12 @@ public sealed class Sgd : Optimizer
         bool nesterov = Nesterov;
         for (; i < n; i++)
         {
-            float g = gradients[i] + (wd * parameters[i]);
+            float g = (gradients[i] * scale) + (wd * parameters[i]);
+            if (clearGradients)
+            {
+                gradients[i] = 0f;
+            }
+
             float b = (mu * buf[i]) + g;
             buf[i] = b;
             float d = nesterov ? g + (mu * b) : b;
