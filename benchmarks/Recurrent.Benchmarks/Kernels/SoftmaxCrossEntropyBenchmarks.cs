@@ -1,0 +1,39 @@
+using BenchmarkDotNet.Attributes;
+using NumericsKernels = Recurrent.Numerics.Kernels;
+
+namespace Recurrent.Benchmarks.Kernels;
+
+/// <summary>
+/// The fused softmax cross-entropy over one training window's logits, gradient written in place (as the model
+/// does), for the word-level configurations' N×V.
+/// </summary>
+[Config(typeof(KernelBenchmarkConfig))]
+public class SoftmaxCrossEntropyBenchmarks
+{
+    private float[] _logits = [];
+    private int[] _targets = [];
+    private int _vocabulary;
+
+    /// <summary>Gets or sets rows × vocabulary, e.g. <c>"1120x4000"</c>.</summary>
+    [Params("1120x4000", "400x10000", "700x10000")]
+    public string Size { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string[] parts = Size.Split('x');
+        int rows = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+        _vocabulary = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        var random = new Random(7);
+        _logits = GemmShape.RandomMatrix(random, (long)rows * _vocabulary);
+        _targets = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            _targets[i] = random.Next(_vocabulary);
+        }
+    }
+
+    [Benchmark]
+    public double LossAndGradientInPlace() =>
+        NumericsKernels.SoftmaxCrossEntropy(_logits, _vocabulary, _targets, default, _logits, 1f / _targets.Length);
+}
