@@ -9,7 +9,7 @@ namespace Recurrent.Benchmarks.Kernels;
 /// gradients (TN with k = T·B). C is accumulated (beta = 1) like the model does, except the NN input gradient
 /// (beta = 0).
 /// </summary>
-[Config(typeof(KernelBenchmarkConfig))]
+[Config(typeof(InProcessKernelBenchmarkConfig))]
 public class DecoderGemmBenchmarks
 {
     private float[] _a = [];

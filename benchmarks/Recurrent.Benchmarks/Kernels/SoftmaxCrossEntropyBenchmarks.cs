@@ -7,7 +7,7 @@ namespace Recurrent.Benchmarks.Kernels;
 /// The fused softmax cross-entropy over one training window's logits, gradient written in place (as the model
 /// does), for the word-level configurations' N×V.
 /// </summary>
-[Config(typeof(KernelBenchmarkConfig))]
+[Config(typeof(InProcessKernelBenchmarkConfig))]
 public class SoftmaxCrossEntropyBenchmarks
 {
     private float[] _logits = [];
