@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Recurrent.Numerics;
@@ -31,6 +32,17 @@ internal static partial class Kernels
     /// other than exactly.</exception>
     public static double SoftmaxCrossEntropy(
         ReadOnlySpan<float> logits, int vocabularySize, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask,
+        Span<float> dlogits, float gradScale) =>
+        SoftmaxCrossEntropy(logits, default, vocabularySize, targets, mask, dlogits, gradScale);
+
+    /// <summary>
+    /// <see cref="SoftmaxCrossEntropy(ReadOnlySpan{float}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, float)"/>
+    /// of <c>logits[n] + bias</c> (every row plus the same <paramref name="bias"/> [V]; none when empty), with the bias
+    /// added on the fly: the output layer's product then writes its logits once (beta = 0) instead of reading a
+    /// broadcast bias back from memory.
+    /// </summary>
+    public static double SoftmaxCrossEntropy(
+        ReadOnlySpan<float> logits, ReadOnlySpan<float> bias, int vocabularySize, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask,
         Span<float> dlogits, float gradScale)
     {
         if (vocabularySize <= 0)
@@ -48,6 +60,11 @@ internal static partial class Kernels
         if (!mask.IsEmpty && mask.Length < rows)
         {
             ThrowHelper.ThrowArgument_SpanTooShort(nameof(mask));
+        }
+
+        if (!bias.IsEmpty && bias.Length != vocabularySize)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(nameof(bias));
         }
 
         bool wantGrad = !dlogits.IsEmpty;
@@ -91,21 +108,21 @@ internal static partial class Kernels
             }
 
             int target = targets[n];
-            float max = TensorPrimitives.Max(row);
-            float targetLogit = row[target]; // read before an aliased dlogits overwrites it
+            float max = bias.IsEmpty ? TensorPrimitives.Max(row) : MaxOfSum(row, bias);
+            float targetLogit = bias.IsEmpty ? row[target] : row[target] + bias[target]; // read before an aliased dlogits overwrites it
             float sum;
             if (wantGrad)
             {
                 // d = exp(z − max) and sum = Σ d in one pass; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
                 Span<float> d = dlogits.Slice(n * v, v);
-                sum = ExpShiftedSum(row, max, d);
+                sum = ExpShiftedSum(row, bias, max, d);
                 float scale = gradScale * m;
                 TensorPrimitives.Multiply(d, scale / sum, d);
                 d[target] -= scale;
             }
             else
             {
-                sum = ExpShiftedSum(row, max, default); // the same sum, bit for bit, without storing the exponentials
+                sum = ExpShiftedSum(row, bias, max, default); // the same sum, bit for bit, without storing the exponentials
             }
 
             // −log p[target] = log Σ exp(z − max) + max − z[target].
@@ -116,17 +133,19 @@ internal static partial class Kernels
     }
 
     /// <summary>
-    /// Returns <c>Σ exp(x[i] − shift)</c> and, when <paramref name="destination"/> is not empty, stores each term in
+    /// Returns <c>Σ exp(x[i] + bias[i] − shift)</c> (no bias when it is empty) and, when <paramref name="destination"/> is not empty, stores each term in
     /// it (it may alias <paramref name="x"/> exactly): one pass, vectorised exp, four independent vector sums. The
     /// summation order depends only on the length, so the loss-only and the gradient paths agree bitwise.
     /// </summary>
-    private static unsafe float ExpShiftedSum(ReadOnlySpan<float> x, float shift, Span<float> destination)
+    private static unsafe float ExpShiftedSum(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, float shift, Span<float> destination)
     {
         int length = x.Length;
         bool store = !destination.IsEmpty;
+        bool biased = !bias.IsEmpty;
         float total = 0f;
         int i = 0;
         fixed (float* px = x)
+        fixed (float* pb = bias)
         fixed (float* pd = destination)
         {
             if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
@@ -135,10 +154,10 @@ internal static partial class Kernels
                 Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
                 for (; i + (4 * Vector512<float>.Count) <= length; i += 4 * Vector512<float>.Count)
                 {
-                    Vector512<float> e0 = Vector512.Exp(Vector512.Load(px + i) - s);
-                    Vector512<float> e1 = Vector512.Exp(Vector512.Load(px + i + 16) - s);
-                    Vector512<float> e2 = Vector512.Exp(Vector512.Load(px + i + 32) - s);
-                    Vector512<float> e3 = Vector512.Exp(Vector512.Load(px + i + 48) - s);
+                    Vector512<float> e0 = Vector512.Exp(Load512(px, pb, biased, i) - s);
+                    Vector512<float> e1 = Vector512.Exp(Load512(px, pb, biased, i + 16) - s);
+                    Vector512<float> e2 = Vector512.Exp(Load512(px, pb, biased, i + 32) - s);
+                    Vector512<float> e3 = Vector512.Exp(Load512(px, pb, biased, i + 48) - s);
                     acc0 += e0;
                     acc1 += e1;
                     acc2 += e2;
@@ -154,7 +173,7 @@ internal static partial class Kernels
 
                 for (; i + Vector512<float>.Count <= length; i += Vector512<float>.Count)
                 {
-                    Vector512<float> e = Vector512.Exp(Vector512.Load(px + i) - s);
+                    Vector512<float> e = Vector512.Exp(Load512(px, pb, biased, i) - s);
                     acc0 += e;
                     if (store)
                     {
@@ -170,8 +189,8 @@ internal static partial class Kernels
                 Vector256<float> acc0 = default, acc1 = default;
                 for (; i + (2 * Vector256<float>.Count) <= length; i += 2 * Vector256<float>.Count)
                 {
-                    Vector256<float> e0 = Vector256.Exp(Vector256.Load(px + i) - s);
-                    Vector256<float> e1 = Vector256.Exp(Vector256.Load(px + i + 8) - s);
+                    Vector256<float> e0 = Vector256.Exp(Load256(px, pb, biased, i) - s);
+                    Vector256<float> e1 = Vector256.Exp(Load256(px, pb, biased, i + 8) - s);
                     acc0 += e0;
                     acc1 += e1;
                     if (store)
@@ -183,7 +202,7 @@ internal static partial class Kernels
 
                 for (; i + Vector256<float>.Count <= length; i += Vector256<float>.Count)
                 {
-                    Vector256<float> e = Vector256.Exp(Vector256.Load(px + i) - s);
+                    Vector256<float> e = Vector256.Exp(Load256(px, pb, biased, i) - s);
                     acc0 += e;
                     if (store)
                     {
@@ -196,7 +215,7 @@ internal static partial class Kernels
 
             for (; i < length; i++)
             {
-                float e = MathF.Exp(px[i] - shift);
+                float e = MathF.Exp((biased ? px[i] + pb[i] : px[i]) - shift);
                 total += e;
                 if (store)
                 {
@@ -206,6 +225,41 @@ internal static partial class Kernels
         }
 
         return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Load512(float* x, float* bias, bool biased, int i) =>
+        biased ? Vector512.Load(x + i) + Vector512.Load(bias + i) : Vector512.Load(x + i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Load256(float* x, float* bias, bool biased, int i) =>
+        biased ? Vector256.Load(x + i) + Vector256.Load(bias + i) : Vector256.Load(x + i);
+
+    /// <summary>max over i of <c>x[i] + bias[i]</c>.</summary>
+    private static float MaxOfSum(ReadOnlySpan<float> x, ReadOnlySpan<float> bias)
+    {
+        float max = float.NegativeInfinity;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<float>.Count)
+        {
+            Vector512<float> m = Vector512.Create(float.NegativeInfinity);
+            for (; i + Vector512<float>.Count <= x.Length; i += Vector512<float>.Count)
+            {
+                m = Vector512.Max(m, Vector512.Create(x.Slice(i, Vector512<float>.Count)) + Vector512.Create(bias.Slice(i, Vector512<float>.Count)));
+            }
+
+            for (int j = 0; j < Vector512<float>.Count; j++)
+            {
+                max = MathF.Max(max, m[j]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            max = MathF.Max(max, x[i] + bias[i]);
+        }
+
+        return max;
     }
 
     /// <summary>Copies rows of a table: <c>destination[i] = table[ids[i]]</c>, rows of <paramref name="columns"/> floats.</summary>
