@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Recurrent.Numerics;
@@ -11,6 +10,9 @@ namespace Recurrent.Numerics;
 /// </summary>
 internal static partial class Kernels
 {
+    /// <summary>Floats of stack scratch for the loss-only path of <see cref="SoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, float)"/>.</summary>
+    private const int ScratchLength = 512;
+
     /// <summary>
     /// Log-softmax + negative log-likelihood (+ its gradient) over <c>N</c> rows of <c>V</c> logits.
     /// Effectively computes, for each row n with <c>mask[n] ≠ 0</c> (all rows when the mask is empty):
@@ -20,8 +22,8 @@ internal static partial class Kernels
     /// <paramref name="logits"/> exactly.
     /// </summary>
     /// <remarks>
-    /// Per row: one max pass, one fused subtract + vectorised exp + sum pass (the exponentials written straight into
-    /// <paramref name="dlogits"/>, or not stored when only the loss is wanted), one scale pass. Targets of masked rows are not read, so padding
+    /// Per row: one max, one fused subtract + exp (written straight into <paramref name="dlogits"/>, or into stack
+    /// scratch when only the loss is wanted), one chunked sum, one scale. Targets of masked rows are not read, so padding
     /// may carry any id.
     /// </remarks>
     /// <returns>The summed (mask-weighted) loss in nats, accumulated in double.</returns>
@@ -91,6 +93,7 @@ internal static partial class Kernels
             }
         }
 
+        Span<float> scratch = stackalloc float[ScratchLength];
         double loss = 0;
         int v = vocabularySize;
         for (int n = 0; n < rows; n++)
@@ -113,16 +116,44 @@ internal static partial class Kernels
             float sum;
             if (wantGrad)
             {
-                // d = exp(z − max) and sum = Σ d in one pass; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
+                // d = exp(z + bias − max); sum = Σ d; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
                 Span<float> d = dlogits.Slice(n * v, v);
-                sum = ExpShiftedSum(row, bias, max, d);
+                if (bias.IsEmpty)
+                {
+                    TensorPrimitives.Subtract(row, max, d);
+                }
+                else
+                {
+                    TensorPrimitives.Add(row, bias, d);
+                    TensorPrimitives.Subtract(d, max, d);
+                }
+
+                TensorPrimitives.Exp(d, d);
+                sum = ChunkedSum(d);
                 float scale = gradScale * m;
                 TensorPrimitives.Multiply(d, scale / sum, d);
                 d[target] -= scale;
             }
             else
             {
-                sum = ExpShiftedSum(row, bias, max, default); // the same sum, bit for bit, without storing the exponentials
+                sum = 0f;
+                for (int start = 0; start < v; start += ScratchLength)
+                {
+                    int len = Math.Min(ScratchLength, v - start);
+                    Span<float> chunk = scratch[..len];
+                    if (bias.IsEmpty)
+                    {
+                        TensorPrimitives.Subtract(row.Slice(start, len), max, chunk);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Add(row.Slice(start, len), bias.Slice(start, len), chunk);
+                        TensorPrimitives.Subtract(chunk, max, chunk);
+                    }
+
+                    TensorPrimitives.Exp(chunk, chunk);
+                    sum += TensorPrimitives.Sum(chunk); // same chunking as ChunkedSum: loss-only == loss with gradient
+                }
             }
 
             // −log p[target] = log Σ exp(z − max) + max − z[target].
@@ -132,108 +163,17 @@ internal static partial class Kernels
         return loss;
     }
 
-    /// <summary>
-    /// Returns <c>Σ exp(x[i] + bias[i] − shift)</c> (no bias when it is empty) and, when <paramref name="destination"/> is not empty, stores each term in
-    /// it (it may alias <paramref name="x"/> exactly): one pass, vectorised exp, four independent vector sums. The
-    /// summation order depends only on the length, so the loss-only and the gradient paths agree bitwise.
-    /// </summary>
-    private static unsafe float ExpShiftedSum(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, float shift, Span<float> destination)
+    /// <summary>Σ x in chunks of <see cref="ScratchLength"/>, the order the loss-only path sums in.</summary>
+    private static float ChunkedSum(ReadOnlySpan<float> x)
     {
-        int length = x.Length;
-        bool store = !destination.IsEmpty;
-        bool biased = !bias.IsEmpty;
-        float total = 0f;
-        int i = 0;
-        fixed (float* px = x)
-        fixed (float* pb = bias)
-        fixed (float* pd = destination)
+        float sum = 0f;
+        for (int start = 0; start < x.Length; start += ScratchLength)
         {
-            if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
-            {
-                Vector512<float> s = Vector512.Create(shift);
-                Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-                for (; i + (4 * Vector512<float>.Count) <= length; i += 4 * Vector512<float>.Count)
-                {
-                    Vector512<float> e0 = Vector512.Exp(Load512(px, pb, biased, i) - s);
-                    Vector512<float> e1 = Vector512.Exp(Load512(px, pb, biased, i + 16) - s);
-                    Vector512<float> e2 = Vector512.Exp(Load512(px, pb, biased, i + 32) - s);
-                    Vector512<float> e3 = Vector512.Exp(Load512(px, pb, biased, i + 48) - s);
-                    acc0 += e0;
-                    acc1 += e1;
-                    acc2 += e2;
-                    acc3 += e3;
-                    if (store)
-                    {
-                        Vector512.Store(e0, pd + i);
-                        Vector512.Store(e1, pd + i + 16);
-                        Vector512.Store(e2, pd + i + 32);
-                        Vector512.Store(e3, pd + i + 48);
-                    }
-                }
-
-                for (; i + Vector512<float>.Count <= length; i += Vector512<float>.Count)
-                {
-                    Vector512<float> e = Vector512.Exp(Load512(px, pb, biased, i) - s);
-                    acc0 += e;
-                    if (store)
-                    {
-                        Vector512.Store(e, pd + i);
-                    }
-                }
-
-                total = Vector512.Sum((acc0 + acc1) + (acc2 + acc3));
-            }
-            else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
-            {
-                Vector256<float> s = Vector256.Create(shift);
-                Vector256<float> acc0 = default, acc1 = default;
-                for (; i + (2 * Vector256<float>.Count) <= length; i += 2 * Vector256<float>.Count)
-                {
-                    Vector256<float> e0 = Vector256.Exp(Load256(px, pb, biased, i) - s);
-                    Vector256<float> e1 = Vector256.Exp(Load256(px, pb, biased, i + 8) - s);
-                    acc0 += e0;
-                    acc1 += e1;
-                    if (store)
-                    {
-                        Vector256.Store(e0, pd + i);
-                        Vector256.Store(e1, pd + i + 8);
-                    }
-                }
-
-                for (; i + Vector256<float>.Count <= length; i += Vector256<float>.Count)
-                {
-                    Vector256<float> e = Vector256.Exp(Load256(px, pb, biased, i) - s);
-                    acc0 += e;
-                    if (store)
-                    {
-                        Vector256.Store(e, pd + i);
-                    }
-                }
-
-                total = Vector256.Sum(acc0 + acc1);
-            }
-
-            for (; i < length; i++)
-            {
-                float e = MathF.Exp((biased ? px[i] + pb[i] : px[i]) - shift);
-                total += e;
-                if (store)
-                {
-                    pd[i] = e;
-                }
-            }
+            sum += TensorPrimitives.Sum(x.Slice(start, Math.Min(ScratchLength, x.Length - start)));
         }
 
-        return total;
+        return sum;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> Load512(float* x, float* bias, bool biased, int i) =>
-        biased ? Vector512.Load(x + i) + Vector512.Load(bias + i) : Vector512.Load(x + i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> Load256(float* x, float* bias, bool biased, int i) =>
-        biased ? Vector256.Load(x + i) + Vector256.Load(bias + i) : Vector256.Load(x + i);
 
     /// <summary>max over i of <c>x[i] + bias[i]</c>.</summary>
     private static float MaxOfSum(ReadOnlySpan<float> x, ReadOnlySpan<float> bias)
