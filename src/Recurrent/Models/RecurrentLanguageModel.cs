@@ -196,10 +196,12 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
 
         // Decoder: logits = x·W_decᵀ + b_dec  ([N, H] × [H, V]); then log-softmax + NLL (and, training, its gradient in place).
         t0 = Lap(times, t0, Phase.RecurrentForward);
+        // The bias is added inside the loss (one write of the logits instead of a broadcast, a read and a write).
         Span<float> logits = _logits.AsSpan(0, N * V);
-        Decode(p, x, N, logits);
+        RecurrentLayer.MultiplyByTransposedWeight(N, V, H, x, p.Slice(_layout.DecoderWeight, V * H), 0f, logits);
         t0 = Lap(times, t0, Phase.DecoderForward);
-        double loss = Kernels.SoftmaxCrossEntropy(logits, V, targets, mask, train ? logits : default, 1f);
+        ReadOnlySpan<float> bias = _layout.DecoderBias >= 0 ? p.Slice(_layout.DecoderBias, V) : default;
+        double loss = Kernels.SoftmaxCrossEntropy(logits, bias, V, targets, mask, train ? logits : default, 1f);
         Lap(times, t0, Phase.Loss);
         double count = mask.IsEmpty ? N : TensorPrimitives.Sum(mask);
         _backwardReady = train;

@@ -20,10 +20,19 @@ internal static unsafe partial class Gemm
         {
             // A stored [k, m]: the values for one p are contiguous along i. Walk row p of the storage once for all
             // panels (a sequential read the hardware prefetcher follows).
+            int mcFull = mr == 8 && Vector256.IsHardwareAccelerated ? mc & ~7 : 0;
             for (int p = 0; p < kc; p++)
             {
                 float* s = a + ((nint)(p0 + p) * lda) + ic;
-                for (int q = 0; q < mc; q += mr)
+                float* dp = dst + ((nint)p * mr);
+
+                // Full panels of MR = 8: each is one contiguous 8-float run of the storage row.
+                for (int q = 0; q < mcFull; q += 8)
+                {
+                    Vector256.Store(Vector256.Load(s + q), dp + ((nint)q * kc));
+                }
+
+                for (int q = mcFull; q < mc; q += mr)
                 {
                     int rows = Math.Min(mr, mc - q);
                     float* d = dst + ((nint)q * kc) + ((nint)p * mr);

@@ -36,6 +36,9 @@ internal static unsafe partial class Gemm
     /// <summary>Columns of B packed at a time (256×1024 floats = 1 MiB).</summary>
     internal const int MaxNc = 1024;
 
+    /// <summary>Largest op(B), in packed floats, that a parallel product packs once into a shared buffer (32 MiB).</summary>
+    internal const long MaxSharedB = 8L << 20;
+
     /// <summary>Products with fewer multiply-adds than this run on the calling thread only.</summary>
     internal const long ParallelThreshold = 1L << 23;
 
@@ -102,16 +105,32 @@ internal static unsafe partial class Gemm
         fixed (float* pc = c)
         {
             var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, maxDegreeOfParallelism);
-            int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
-            if (helpers > 0 && (long)m * n * k >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers))
+            if (job.SharesB)
             {
-                return;
+                // Pack op(B) once (in parallel: K blocks × column chunks), then let every task read it.
+                int paddedN = GemmJob.RoundUp(n, TileFor(tier).NR);
+                float* shared = SharedPackBuffer.Get((long)k * paddedN);
+                GemmJob packing = job.ForPackingB(shared, paddedN);
+                RunAll(in packing, maxDegreeOfParallelism);
+                job = job with { PackedB = shared, PackedStride = paddedN };
             }
 
-            for (int t = 0; t < job.TaskCount; t++)
-            {
-                RunTask(in job, t);
-            }
+            RunAll(in job, maxDegreeOfParallelism);
+        }
+    }
+
+    /// <summary>Runs every task of a job: on the worker pool when it is worth it and free, else on this thread.</summary>
+    private static void RunAll(in GemmJob job, int maxDegreeOfParallelism)
+    {
+        int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
+        if (helpers > 0 && (long)job.M * job.N * job.K >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers))
+        {
+            return;
+        }
+
+        for (int t = 0; t < job.TaskCount; t++)
+        {
+            RunTask(in job, t);
         }
     }
 
@@ -157,6 +176,12 @@ internal static unsafe partial class Gemm
     /// <summary>Runs task <paramref name="task"/> of the job's fixed grid on the current thread.</summary>
     internal static void RunTask(in GemmJob job, int task)
     {
+        if (job.PacksB)
+        {
+            PackSharedB(in job, task);
+            return;
+        }
+
         int ti = task / job.ColumnTasks;
         int tj = task - (ti * job.ColumnTasks);
         int i0 = ti * job.TaskRows;
@@ -179,6 +204,18 @@ internal static unsafe partial class Gemm
                 RunBlock<GemmScalarKernel>(in job, i0, i1, j0, j1, buffer);
                 break;
         }
+    }
+
+    /// <summary>Task <paramref name="task"/> of a shared-B packing pass: one column chunk of one K block, at its place in the PackedMatrix layout.</summary>
+    private static void PackSharedB(in GemmJob job, int task)
+    {
+        int block = task / job.ColumnTasks;
+        int jc = (task - (block * job.ColumnTasks)) * MaxNc;
+        int p0 = block * job.Kc;
+        int kc = Math.Min(job.Kc, job.K - p0);
+        int nc = Math.Min(MaxNc, job.N - jc);
+        float* dst = job.PackedB + ((nint)p0 * job.PackedStride) + ((nint)jc * kc);
+        PackB(job.TransB, job.B, job.Ldb, p0, kc, jc, nc, dst, TileFor(job.Tier).NR);
     }
 
     /// <summary>The microkernel tile (MR×NR) of a tier.</summary>
@@ -284,6 +321,34 @@ internal static unsafe partial class Gemm
                     cr[j] = (alpha * t[j]) + (beta * cr[j]);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The calling thread's buffer for a shared packed B (read by the pool's helpers during the call): pinned,
+    /// 64-byte aligned, grown to the largest B seen (at most <see cref="MaxSharedB"/> floats) and then reused.
+    /// </summary>
+    private static class SharedPackBuffer
+    {
+        [ThreadStatic]
+        private static float[]? t_array;
+
+        [ThreadStatic]
+        private static nint t_aligned;
+
+        public static float* Get(long floats)
+        {
+            Debug.Assert(floats <= MaxSharedB);
+            if (t_array is null || t_array.Length - 16 < floats)
+            {
+                // Pinned on the POH, so the raw pointer stays valid for the thread's lifetime.
+                float[] array = GC.AllocateUninitializedArray<float>((int)floats + 16, pinned: true);
+                nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+                t_aligned = (p + 63) & ~(nint)63;
+                t_array = array;
+            }
+
+            return (float*)t_aligned;
         }
     }
 

@@ -39,17 +39,30 @@ internal readonly unsafe struct GemmJob
         int mc = Gemm.McFor(mr);
         int taskRows = Split(m, mc);
         int taskColumns = Split(n, nr);
+        bool parallel = maxDegreeOfParallelism > 1 && (long)m * n * k >= Gemm.ParallelThreshold;
+
+        // A parallel product whose B every row of tasks would pack again (more than one task row) packs op(B) once,
+        // before the tasks run, into a buffer all of them read (the PackedMatrix layout, so the result is the same
+        // bits): then cutting the rows finer costs no packing, and A is still packed once per column task.
+        SharesB = parallel && packedB == null && (m > taskRows || MinTasksPerThread * maxDegreeOfParallelism > Count(n, taskColumns))
+            && (long)k * RoundUp(n, nr) <= Gemm.MaxSharedB;
 
         // A product that runs in parallel gets at least MinTasksPerThread tasks per thread (for load balance when
-        // m and n are small but k is large, e.g. [700×10000]·[10000×200]): halve the longer task edge, down to
-        // one MC block of rows or four NR panels of columns. On one thread this split would only make each task
-        // re-pack its share of A and B again, so it is skipped.
-        if (maxDegreeOfParallelism > 1 && (long)m * n * k >= Gemm.ParallelThreshold)
+        // m and n are small but k is large, e.g. [700×10000]·[10000×200]). With B packed per task, halve the longer
+        // task edge, down to one MC block of rows or four NR panels of columns; with B packed once (shared or
+        // pre-packed) rows are free to cut, down to MR multiples, so cut rows first. Tile edges stay on the MR / NR
+        // grid either way. On one thread this split would only make each task re-pack its share again, so it is skipped.
+        if (parallel)
         {
             int minTasks = MinTasksPerThread * maxDegreeOfParallelism;
+            bool rowsAreFree = SharesB || packedB != null;
             while (Count(m, taskRows) * Count(n, taskColumns) < minTasks)
             {
-                if (taskRows >= taskColumns && taskRows > mc)
+                if (rowsAreFree && taskRows > mr)
+                {
+                    taskRows = RoundUp((taskRows + 1) / 2, mr);
+                }
+                else if (taskRows >= taskColumns && taskRows > mc)
                 {
                     taskRows = RoundUp((taskRows + 1) / 2, mc);
                 }
@@ -105,11 +118,23 @@ internal readonly unsafe struct GemmJob
 
     public int Ldc { get; }
 
-    /// <summary>Gets the pre-packed op(B) (<see cref="PackedMatrix"/> layout), or null when B is packed per call.</summary>
-    public float* PackedB { get; }
+    /// <summary>Gets the pre-packed op(B) (<see cref="PackedMatrix"/> layout), or null when B is packed per task.</summary>
+    public float* PackedB { get; init; }
 
     /// <summary>Gets the floats per row of a pre-packed K block (n rounded up to NR); block p0 starts at p0·stride.</summary>
-    public int PackedStride { get; }
+    public int PackedStride { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the grid was cut for op(B) packed once per call into a shared buffer
+    /// (<see cref="Gemm"/> packs it and sets <see cref="PackedB"/> before the tasks run).
+    /// </summary>
+    public bool SharesB { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether this is the packing pass of a shared B: task t packs column chunk
+    /// t mod <see cref="ColumnTasks"/> of K block t / <see cref="ColumnTasks"/> into <see cref="PackedB"/>.
+    /// </summary>
+    public bool PacksB { get; init; }
 
     /// <summary>Gets the K block size.</summary>
     public int Kc { get; }
@@ -121,10 +146,18 @@ internal readonly unsafe struct GemmJob
     public int TaskColumns { get; }
 
     /// <summary>Gets the number of task columns in the grid.</summary>
-    public int ColumnTasks { get; }
+    public int ColumnTasks { get; init; }
 
     /// <summary>Gets the number of tasks.</summary>
-    public int TaskCount { get; }
+    public int TaskCount { get; init; }
+
+    /// <summary>The packing pass of a shared B: K blocks × chunks of <see cref="Gemm.MaxNc"/> columns, into <paramref name="packed"/>.</summary>
+    public GemmJob ForPackingB(float* packed, int paddedN)
+    {
+        int kBlocks = Count(K, Kc);
+        int chunks = Count(N, Gemm.MaxNc);
+        return this with { PackedB = packed, PackedStride = paddedN, PacksB = true, ColumnTasks = chunks, TaskCount = kBlocks * chunks };
+    }
 
     private static int Split(int extent, int quantum)
     {
@@ -138,7 +171,7 @@ internal readonly unsafe struct GemmJob
         return RoundUp((extent + parts - 1) / parts, quantum);
     }
 
-    private static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;
+    internal static int RoundUp(int value, int quantum) => (value + quantum - 1) / quantum * quantum;
 
     private static int Count(int extent, int size) => (extent + size - 1) / size;
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Recurrent.Numerics;
 
@@ -9,7 +10,7 @@ namespace Recurrent.Numerics;
 /// </summary>
 internal static partial class Kernels
 {
-    /// <summary>Floats of stack scratch for the loss-only path of <see cref="SoftmaxCrossEntropy"/>.</summary>
+    /// <summary>Floats of stack scratch for the loss-only path of <see cref="SoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, float)"/>.</summary>
     private const int ScratchLength = 512;
 
     /// <summary>
@@ -22,7 +23,7 @@ internal static partial class Kernels
     /// </summary>
     /// <remarks>
     /// Per row: one max, one fused subtract + exp (written straight into <paramref name="dlogits"/>, or into stack
-    /// scratch when only the loss is wanted), one sum, one scale. Targets of masked rows are not read, so padding
+    /// scratch when only the loss is wanted), one chunked sum, one scale. Targets of masked rows are not read, so padding
     /// may carry any id.
     /// </remarks>
     /// <returns>The summed (mask-weighted) loss in nats, accumulated in double.</returns>
@@ -33,6 +34,17 @@ internal static partial class Kernels
     /// other than exactly.</exception>
     public static double SoftmaxCrossEntropy(
         ReadOnlySpan<float> logits, int vocabularySize, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask,
+        Span<float> dlogits, float gradScale) =>
+        SoftmaxCrossEntropy(logits, default, vocabularySize, targets, mask, dlogits, gradScale);
+
+    /// <summary>
+    /// <see cref="SoftmaxCrossEntropy(ReadOnlySpan{float}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, float)"/>
+    /// of <c>logits[n] + bias</c> (every row plus the same <paramref name="bias"/> [V]; none when empty), with the bias
+    /// added on the fly: the output layer's product then writes its logits once (beta = 0) instead of reading a
+    /// broadcast bias back from memory.
+    /// </summary>
+    public static double SoftmaxCrossEntropy(
+        ReadOnlySpan<float> logits, ReadOnlySpan<float> bias, int vocabularySize, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask,
         Span<float> dlogits, float gradScale)
     {
         if (vocabularySize <= 0)
@@ -50,6 +62,11 @@ internal static partial class Kernels
         if (!mask.IsEmpty && mask.Length < rows)
         {
             ThrowHelper.ThrowArgument_SpanTooShort(nameof(mask));
+        }
+
+        if (!bias.IsEmpty && bias.Length != vocabularySize)
+        {
+            ThrowHelper.ThrowArgument_SpanTooShort(nameof(bias));
         }
 
         bool wantGrad = !dlogits.IsEmpty;
@@ -94,14 +111,23 @@ internal static partial class Kernels
             }
 
             int target = targets[n];
-            float max = TensorPrimitives.Max(row);
-            float targetLogit = row[target]; // read before an aliased dlogits overwrites it
+            float max = bias.IsEmpty ? TensorPrimitives.Max(row) : MaxOfSum(row, bias);
+            float targetLogit = bias.IsEmpty ? row[target] : row[target] + bias[target]; // read before an aliased dlogits overwrites it
             float sum;
             if (wantGrad)
             {
-                // d = exp(z − max); sum = Σ d; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
+                // d = exp(z + bias − max); sum = Σ d; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
                 Span<float> d = dlogits.Slice(n * v, v);
-                TensorPrimitives.Subtract(row, max, d);
+                if (bias.IsEmpty)
+                {
+                    TensorPrimitives.Subtract(row, max, d);
+                }
+                else
+                {
+                    TensorPrimitives.Add(row, bias, d);
+                    TensorPrimitives.Subtract(d, max, d);
+                }
+
                 TensorPrimitives.Exp(d, d);
                 sum = ChunkedSum(d);
                 float scale = gradScale * m;
@@ -115,7 +141,16 @@ internal static partial class Kernels
                 {
                     int len = Math.Min(ScratchLength, v - start);
                     Span<float> chunk = scratch[..len];
-                    TensorPrimitives.Subtract(row.Slice(start, len), max, chunk);
+                    if (bias.IsEmpty)
+                    {
+                        TensorPrimitives.Subtract(row.Slice(start, len), max, chunk);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Add(row.Slice(start, len), bias.Slice(start, len), chunk);
+                        TensorPrimitives.Subtract(chunk, max, chunk);
+                    }
+
                     TensorPrimitives.Exp(chunk, chunk);
                     sum += TensorPrimitives.Sum(chunk); // same chunking as ChunkedSum: loss-only == loss with gradient
                 }
@@ -138,6 +173,33 @@ internal static partial class Kernels
         }
 
         return sum;
+    }
+
+    /// <summary>max over i of <c>x[i] + bias[i]</c>.</summary>
+    private static float MaxOfSum(ReadOnlySpan<float> x, ReadOnlySpan<float> bias)
+    {
+        float max = float.NegativeInfinity;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<float>.Count)
+        {
+            Vector512<float> m = Vector512.Create(float.NegativeInfinity);
+            for (; i + Vector512<float>.Count <= x.Length; i += Vector512<float>.Count)
+            {
+                m = Vector512.Max(m, Vector512.Create(x.Slice(i, Vector512<float>.Count)) + Vector512.Create(bias.Slice(i, Vector512<float>.Count)));
+            }
+
+            for (int j = 0; j < Vector512<float>.Count; j++)
+            {
+                max = MathF.Max(max, m[j]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            max = MathF.Max(max, x[i] + bias[i]);
+        }
+
+        return max;
     }
 
     /// <summary>Copies rows of a table: <c>destination[i] = table[ids[i]]</c>, rows of <paramref name="columns"/> floats.</summary>

@@ -172,6 +172,55 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, true, 1000, 300, 40)]   // NT, several task rows: forward of the output layer, scaled down
+    [InlineData(true, false, 900, 40, 300)]    // TN, several task rows: its weight gradient
+    [InlineData(false, false, 100, 90, 1500)]  // NN, long k: rows cut below one MC block
+    [InlineData(true, true, 801, 77, 200)]     // ragged m and n: edge tiles in a shared-B product
+    public unsafe void Multiply_SharedPackedB_IsBitwiseIndependentOfThreadCount(bool transA, bool transB, int m, int n, int k)
+    {
+        // On several threads these products pack op(B) once into a shared buffer and cut the rows finer; on one
+        // thread each task packs its own B. The bits must not differ, nor from the reference order of operations.
+        var random = new Random(17);
+        float[] a = RandomArray(random, m * k);
+        float[] b = RandomArray(random, n * k);
+        float[] c0 = RandomArray(random, m * n);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        var parallelJob = new GemmJob(SimdTiers.Best, transA, transB, m, n, k, 1f, null, lda, null, ldb, 1f, null, n, 2);
+        Assert.True(parallelJob.SharesB);
+        float[] reference = (float[])c0.Clone();
+        Gemm.Multiply(SimdTiers.Best, 1, transA, transB, m, n, k, 1f, a, lda, b, ldb, 1f, reference, n);
+        foreach (int threads in new[] { 2, 3, 8 })
+        {
+            float[] c = (float[])c0.Clone();
+            Gemm.Multiply(SimdTiers.Best, threads, transA, transB, m, n, k, 1f, a, lda, b, ldb, 1f, c, n);
+            Assert.Equal(reference, c);
+        }
+
+        CheckAgainstDouble(a, lda, b, ldb, c0, reference, transA, transB, m, n, k);
+    }
+
+    private static void CheckAgainstDouble(
+        float[] a, int lda, float[] b, int ldb, float[] c0, float[] c, bool transA, bool transB, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i += 7)
+        {
+            for (int j = 0; j < n; j += 5)
+            {
+                double sum = c0[(i * n) + j];
+                double magnitude = Math.Abs(sum);
+                for (int p = 0; p < k; p++)
+                {
+                    double term = (double)(transA ? a[(p * lda) + i] : a[(i * lda) + p]) * (transB ? b[(j * ldb) + p] : b[(p * ldb) + j]);
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+
+                Assert.True(Math.Abs(c[(i * n) + j] - sum) <= 1e-5 * magnitude + 1e-6, $"C[{i}, {j}] = {c[(i * n) + j]}, expected {sum}");
+            }
+        }
+    }
+
     [Property(MaxTest = 40)]
     public Property Multiply_RandomShapes_MatchReference()
     {

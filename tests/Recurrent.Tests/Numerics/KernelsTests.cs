@@ -224,6 +224,51 @@ public sealed class KernelsTests
         Assert.Equal(d, alias);
     }
 
+    [Theory]
+    [InlineData(3, 7)]
+    [InlineData(5, 1003)]
+    [InlineData(4, 4000)]
+    public void SoftmaxCrossEntropy_WithBias_EqualsBiasAddedFirst(int rows, int vocabulary)
+    {
+        // The bias is added on the fly; the result must be the same bits as adding it to every row beforehand.
+        var random = new Random(rows + vocabulary);
+        float[] logits = new float[rows * vocabulary];
+        float[] bias = new float[vocabulary];
+        for (int i = 0; i < logits.Length; i++)
+        {
+            logits[i] = (float)((random.NextDouble() - 0.5) * 8);
+        }
+
+        for (int j = 0; j < vocabulary; j++)
+        {
+            bias[j] = (float)(random.NextDouble() - 0.5);
+        }
+
+        int[] targets = new int[rows];
+        float[] mask = new float[rows];
+        for (int n = 0; n < rows; n++)
+        {
+            targets[n] = random.Next(vocabulary);
+            mask[n] = n == 1 ? 0f : 1f;
+        }
+
+        float[] biased = new float[logits.Length];
+        for (int i = 0; i < logits.Length; i++)
+        {
+            biased[i] = logits[i] + bias[i % vocabulary];
+        }
+
+        float[] expectedGrad = new float[logits.Length];
+        double expected = Kernels.SoftmaxCrossEntropy(biased, vocabulary, targets, mask, expectedGrad, 0.5f);
+        double expectedLossOnly = Kernels.SoftmaxCrossEntropy(biased, vocabulary, targets, mask, default, 0.5f);
+        double lossOnly = Kernels.SoftmaxCrossEntropy(logits, bias, vocabulary, targets, mask, default, 0.5f);
+        double loss = Kernels.SoftmaxCrossEntropy(logits, bias, vocabulary, targets, mask, logits, 0.5f); // in place
+        Assert.Equal(expected, expectedLossOnly);
+        Assert.Equal(expected, lossOnly);
+        Assert.Equal(expected, loss);
+        Assert.Equal(expectedGrad, logits);
+    }
+
     [Fact]
     public void SoftmaxCrossEntropy_Validates()
     {
