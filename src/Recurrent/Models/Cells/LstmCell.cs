@@ -11,7 +11,7 @@ namespace Recurrent.Models.Cells;
 /// <remarks>
 /// Legend: B lanes, H hidden units. xg, hg, dxg: <c>[B, 4H]</c>. Cache per step: the activated gates <c>[B, 4H]</c>
 /// (per lane <c>[i | f | g | o]</c>) followed by <c>tanh(c_t)</c> <c>[B, H]</c> — the layout of the fused kernels
-/// <see cref="Kernels.LstmForwardPointwise"/> and <see cref="Kernels.LstmBackwardPointwise"/>.
+/// <see cref="Kernels.LstmForwardPointwise(int, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/> and <see cref="Kernels.LstmBackwardPointwise"/>.
 /// </remarks>
 internal sealed class LstmCell : IRecurrentCell
 {
