@@ -61,6 +61,39 @@ internal static partial class Kernels
     }
 
     /// <summary>
+    /// <see cref="LstmForwardPointwise(int, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/> with the
+    /// preactivations given as two halves, <c>gates = xg + hg</c> (each [B, 4H]), added in the same pass; writes the activated
+    /// gates to <paramref name="gates"/>. The same bits as adding first and calling the in-place form.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="hiddenSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match B and H.</exception>
+    internal static void LstmForwardPointwise(
+        SimdTier tier, int hiddenSize, ReadOnlySpan<float> xg, ReadOnlySpan<float> hg, Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        int rows = RowsOf(hiddenSize, c.Length, nameof(c));
+        int hs = hiddenSize;
+        CheckLength(xg.Length, rows * 4 * hs, nameof(xg));
+        CheckLength(hg.Length, rows * 4 * hs, nameof(hg));
+        CheckLength(gates.Length, rows * 4 * hs, nameof(gates));
+        CheckLength(cPrev.Length, rows * hs, nameof(cPrev));
+        CheckLength(tanhC.Length, rows * hs, nameof(tanhC));
+        CheckLength(h.Length, rows * hs, nameof(h));
+        for (int b = 0; b < rows; b++)
+        {
+            int g0 = b * 4 * hs;
+            LstmForwardSumRow(
+                tier, (nuint)hs,
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(xg), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrev), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(c), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhC), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(h), b * hs));
+        }
+    }
+
+    /// <summary>
     /// LSTM pointwise backward for B rows, in one pass. Given the activated gates [B, 4H] (i, f, g, o), cPrev,
     /// tanhC = tanh(c), the incoming dh and dcNext (the cell-state gradient from step t+1; empty = zero), writes
     /// the pre-activation gradients <paramref name="dGates"/> [B, 4H] and <paramref name="dcPrev"/> [B, H]:

@@ -282,6 +282,150 @@ internal static partial class Kernels
         return j;
     }
 
+    /// <summary>One LSTM row from the two preactivation halves: gate block k is xi[k·n..] + hxi[k·n..]; the activated gates go to gi.</summary>
+    private static void LstmForwardSumRow(SimdTier tier, nuint n, ref float xi, ref float hxi, ref float gi, ref float cp, ref float c, ref float tc, ref float h)
+    {
+        nuint j = 0;
+        if (tier >= SimdTier.Vector512)
+        {
+            j = LstmForwardSumRow512(j, n, ref xi, ref hxi, ref gi, ref cp, ref c, ref tc, ref h);
+        }
+
+        if (tier >= SimdTier.Vector256)
+        {
+            j = LstmForwardSumRow256(j, n, ref xi, ref hxi, ref gi, ref cp, ref c, ref tc, ref h);
+        }
+
+        if (tier >= SimdTier.Vector128)
+        {
+            j = LstmForwardSumRow128(j, n, ref xi, ref hxi, ref gi, ref cp, ref c, ref tc, ref h);
+        }
+
+        ref float gf = ref Unsafe.Add(ref gi, n);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * n);
+        ref float go = ref Unsafe.Add(ref gi, 3 * n);
+
+        ref float xf = ref Unsafe.Add(ref xi, n);
+        ref float xgg = ref Unsafe.Add(ref xi, 2 * n);
+        ref float xo = ref Unsafe.Add(ref xi, 3 * n);
+        ref float hxf = ref Unsafe.Add(ref hxi, n);
+        ref float hxgg = ref Unsafe.Add(ref hxi, 2 * n);
+        ref float hxo = ref Unsafe.Add(ref hxi, 3 * n);
+        for (; j < n; j++)
+        {
+            float i = SigmoidScalar(Unsafe.Add(ref xi, j) + Unsafe.Add(ref hxi, j)), f = SigmoidScalar(Unsafe.Add(ref xf, j) + Unsafe.Add(ref hxf, j));
+            float g = TanhScalar(Unsafe.Add(ref xgg, j) + Unsafe.Add(ref hxgg, j)), o = SigmoidScalar(Unsafe.Add(ref xo, j) + Unsafe.Add(ref hxo, j));
+            float cc = MathF.FusedMultiplyAdd(i, g, f * Unsafe.Add(ref cp, j));
+            float t = TanhScalar(cc);
+            Unsafe.Add(ref gi, j) = i;
+            Unsafe.Add(ref gf, j) = f;
+            Unsafe.Add(ref gg, j) = g;
+            Unsafe.Add(ref go, j) = o;
+            Unsafe.Add(ref c, j) = cc;
+            Unsafe.Add(ref tc, j) = t;
+            Unsafe.Add(ref h, j) = o * t;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static nuint LstmForwardSumRow512(nuint j, nuint n, ref float xi, ref float hxi, ref float gi, ref float cp, ref float c, ref float tc, ref float h)
+    {
+        ref float gf = ref Unsafe.Add(ref gi, n);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * n);
+        ref float go = ref Unsafe.Add(ref gi, 3 * n);
+
+        ref float xf = ref Unsafe.Add(ref xi, n);
+        ref float xgg = ref Unsafe.Add(ref xi, 2 * n);
+        ref float xo = ref Unsafe.Add(ref xi, 3 * n);
+        ref float hxf = ref Unsafe.Add(ref hxi, n);
+        ref float hxgg = ref Unsafe.Add(ref hxi, 2 * n);
+        ref float hxo = ref Unsafe.Add(ref hxi, 3 * n);
+        for (; j + (nuint)Vector512<float>.Count <= n; j += (nuint)Vector512<float>.Count)
+        {
+            Vector512<float> i = Sigmoid(Vector512.LoadUnsafe(ref xi, j) + Vector512.LoadUnsafe(ref hxi, j));
+            Vector512<float> f = Sigmoid(Vector512.LoadUnsafe(ref xf, j) + Vector512.LoadUnsafe(ref hxf, j));
+            Vector512<float> g = Tanh(Vector512.LoadUnsafe(ref xgg, j) + Vector512.LoadUnsafe(ref hxgg, j));
+            Vector512<float> o = Sigmoid(Vector512.LoadUnsafe(ref xo, j) + Vector512.LoadUnsafe(ref hxo, j));
+            Vector512<float> cc = Vector512.FusedMultiplyAdd(i, g, f * Vector512.LoadUnsafe(ref cp, j));
+            Vector512<float> t = Tanh(cc);
+            i.StoreUnsafe(ref gi, j);
+            f.StoreUnsafe(ref gf, j);
+            g.StoreUnsafe(ref gg, j);
+            o.StoreUnsafe(ref go, j);
+            cc.StoreUnsafe(ref c, j);
+            t.StoreUnsafe(ref tc, j);
+            (o * t).StoreUnsafe(ref h, j);
+        }
+
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static nuint LstmForwardSumRow256(nuint j, nuint n, ref float xi, ref float hxi, ref float gi, ref float cp, ref float c, ref float tc, ref float h)
+    {
+        ref float gf = ref Unsafe.Add(ref gi, n);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * n);
+        ref float go = ref Unsafe.Add(ref gi, 3 * n);
+
+        ref float xf = ref Unsafe.Add(ref xi, n);
+        ref float xgg = ref Unsafe.Add(ref xi, 2 * n);
+        ref float xo = ref Unsafe.Add(ref xi, 3 * n);
+        ref float hxf = ref Unsafe.Add(ref hxi, n);
+        ref float hxgg = ref Unsafe.Add(ref hxi, 2 * n);
+        ref float hxo = ref Unsafe.Add(ref hxi, 3 * n);
+        for (; j + (nuint)Vector256<float>.Count <= n; j += (nuint)Vector256<float>.Count)
+        {
+            Vector256<float> i = Sigmoid(Vector256.LoadUnsafe(ref xi, j) + Vector256.LoadUnsafe(ref hxi, j));
+            Vector256<float> f = Sigmoid(Vector256.LoadUnsafe(ref xf, j) + Vector256.LoadUnsafe(ref hxf, j));
+            Vector256<float> g = Tanh(Vector256.LoadUnsafe(ref xgg, j) + Vector256.LoadUnsafe(ref hxgg, j));
+            Vector256<float> o = Sigmoid(Vector256.LoadUnsafe(ref xo, j) + Vector256.LoadUnsafe(ref hxo, j));
+            Vector256<float> cc = Vector256.FusedMultiplyAdd(i, g, f * Vector256.LoadUnsafe(ref cp, j));
+            Vector256<float> t = Tanh(cc);
+            i.StoreUnsafe(ref gi, j);
+            f.StoreUnsafe(ref gf, j);
+            g.StoreUnsafe(ref gg, j);
+            o.StoreUnsafe(ref go, j);
+            cc.StoreUnsafe(ref c, j);
+            t.StoreUnsafe(ref tc, j);
+            (o * t).StoreUnsafe(ref h, j);
+        }
+
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static nuint LstmForwardSumRow128(nuint j, nuint n, ref float xi, ref float hxi, ref float gi, ref float cp, ref float c, ref float tc, ref float h)
+    {
+        ref float gf = ref Unsafe.Add(ref gi, n);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * n);
+        ref float go = ref Unsafe.Add(ref gi, 3 * n);
+
+        ref float xf = ref Unsafe.Add(ref xi, n);
+        ref float xgg = ref Unsafe.Add(ref xi, 2 * n);
+        ref float xo = ref Unsafe.Add(ref xi, 3 * n);
+        ref float hxf = ref Unsafe.Add(ref hxi, n);
+        ref float hxgg = ref Unsafe.Add(ref hxi, 2 * n);
+        ref float hxo = ref Unsafe.Add(ref hxi, 3 * n);
+        for (; j + (nuint)Vector128<float>.Count <= n; j += (nuint)Vector128<float>.Count)
+        {
+            Vector128<float> i = Sigmoid(Vector128.LoadUnsafe(ref xi, j) + Vector128.LoadUnsafe(ref hxi, j));
+            Vector128<float> f = Sigmoid(Vector128.LoadUnsafe(ref xf, j) + Vector128.LoadUnsafe(ref hxf, j));
+            Vector128<float> g = Tanh(Vector128.LoadUnsafe(ref xgg, j) + Vector128.LoadUnsafe(ref hxgg, j));
+            Vector128<float> o = Sigmoid(Vector128.LoadUnsafe(ref xo, j) + Vector128.LoadUnsafe(ref hxo, j));
+            Vector128<float> cc = Vector128.FusedMultiplyAdd(i, g, f * Vector128.LoadUnsafe(ref cp, j));
+            Vector128<float> t = Tanh(cc);
+            i.StoreUnsafe(ref gi, j);
+            f.StoreUnsafe(ref gf, j);
+            g.StoreUnsafe(ref gg, j);
+            o.StoreUnsafe(ref go, j);
+            cc.StoreUnsafe(ref c, j);
+            t.StoreUnsafe(ref tc, j);
+            (o * t).StoreUnsafe(ref h, j);
+        }
+
+        return j;
+    }
+
     /// <summary>One GRU row: gate blocks n = H apart in xr (input side), hr (recurrent side), gr (gates).</summary>
     private static void GruForwardRow(SimdTier tier, nuint n, ref float xr, ref float hr, ref float hp, ref float gr, ref float h)
     {

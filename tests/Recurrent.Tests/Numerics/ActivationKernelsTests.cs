@@ -118,13 +118,26 @@ public sealed class ActivationKernelsTests
         float[] i = new float[hidden];
         Kernels.Sigmoid(pre.AsSpan(0, hidden), i);
         Assert.Equal(i, lstm.Gates[..hidden]);
-        for (var tier = SimdTier.Scalar; tier < SimdTiers.Best; tier++)
+        for (var tier = SimdTier.Scalar; tier <= SimdTiers.Best; tier++)
         {
             var l = Lstm(tier);
             Assert.Equal(lstm.Gates, l.Gates);
             Assert.Equal(lstm.C, l.C);
             Assert.Equal(lstm.TanhC, l.TanhC);
             Assert.Equal(lstm.H, l.H);
+            // The two-halves form (xg + hg added in the same pass) gives the same bits as adding first.
+            float[] xg = pre.Select(v => v * 0.75f).ToArray();
+            float[] hg = pre.Zip(xg, (p, x) => p - x).ToArray();
+            float[] summed = xg.Zip(hg, (x, y) => x + y).ToArray();
+            float[] g1 = new float[4 * n], c1 = new float[n], t1 = new float[n], h1 = new float[n];
+            float[] c2 = new float[n], t2 = new float[n], h2 = new float[n];
+            Kernels.LstmForwardPointwise(tier, hidden, xg, hg, g1, cPrev, c1, t1, h1);
+            Kernels.LstmForwardPointwise(tier, hidden, summed, cPrev, c2, t2, h2);
+            Assert.Equal(summed, g1);
+            Assert.Equal(c2, c1);
+            Assert.Equal(t2, t1);
+            Assert.Equal(h2, h1);
+
             var g = Gru(tier);
             Assert.Equal(gru.Gates, g.Gates);
             Assert.Equal(gru.H, g.H);
