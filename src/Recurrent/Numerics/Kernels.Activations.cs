@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -30,11 +29,18 @@ internal static partial class Kernels
     /// <c>i, f, o = σ(gates_i,f,o); g = tanh(gates_g)</c> (in place in <paramref name="gates"/> [B, 4H]),
     /// <c>c = f·cPrev + i·g</c>, <c>tanhC = tanh(c)</c>, <c>h = o·tanhC</c>.
     /// </summary>
-    /// <remarks>One call per step; the work on a row stays in L1 (it runs the TensorPrimitives activations per row).</remarks>
+    /// <remarks>One call per step, one pass per row: the activations are the vectorised exp-based ones of this class
+    /// (a few ulp from the exact values; every SIMD tier gives the same bits).</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="hiddenSize"/> is not positive.</exception>
     /// <exception cref="ArgumentException">A span's length does not match B and H.</exception>
     public static void LstmForwardPointwise(
-        int hiddenSize, Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h)
+        int hiddenSize, Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h) =>
+        LstmForwardPointwise(SimdTiers.Best, hiddenSize, gates, cPrev, c, tanhC, h);
+
+    /// <summary><see cref="LstmForwardPointwise(int, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>
+    /// at a given SIMD tier (every tier gives the same bits; tests cover each one).</summary>
+    internal static void LstmForwardPointwise(
+        SimdTier tier, int hiddenSize, Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h)
     {
         int rows = RowsOf(hiddenSize, c.Length, nameof(c));
         int hs = hiddenSize;
@@ -44,19 +50,46 @@ internal static partial class Kernels
         CheckLength(h.Length, rows * hs, nameof(h));
         for (int b = 0; b < rows; b++)
         {
-            Span<float> gr = gates.Slice(b * 4 * hs, 4 * hs);   // [i | f | g | o], each H
-            Span<float> ifo = gr[..(2 * hs)];
-            Span<float> g = gr.Slice(2 * hs, hs);
-            Span<float> o = gr.Slice(3 * hs, hs);
-            TensorPrimitives.Sigmoid(ifo, ifo);
-            TensorPrimitives.Tanh(g, g);
-            TensorPrimitives.Sigmoid(o, o);
-            Span<float> cr = c.Slice(b * hs, hs);
-            Span<float> tr = tanhC.Slice(b * hs, hs);
-            TensorPrimitives.Multiply(gr.Slice(hs, hs), cPrev.Slice(b * hs, hs), cr);       // c = f·cPrev
-            TensorPrimitives.FusedMultiplyAdd(gr[..hs], g, cr, cr);                         // c += i·g
-            TensorPrimitives.Tanh(cr, tr);
-            TensorPrimitives.Multiply(o, tr, h.Slice(b * hs, hs));                          // h = o·tanh(c)
+            LstmForwardRow(
+                tier, (nuint)hs,
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), b * 4 * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrev), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(c), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhC), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(h), b * hs));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="LstmForwardPointwise(int, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/> with the
+    /// preactivations given as two halves, <c>gates = xg + hg</c> (each [B, 4H]), added in the same pass; writes the activated
+    /// gates to <paramref name="gates"/>. The same bits as adding first and calling the in-place form.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="hiddenSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match B and H.</exception>
+    internal static void LstmForwardPointwise(
+        SimdTier tier, int hiddenSize, ReadOnlySpan<float> xg, ReadOnlySpan<float> hg, Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        int rows = RowsOf(hiddenSize, c.Length, nameof(c));
+        int hs = hiddenSize;
+        CheckLength(xg.Length, rows * 4 * hs, nameof(xg));
+        CheckLength(hg.Length, rows * 4 * hs, nameof(hg));
+        CheckLength(gates.Length, rows * 4 * hs, nameof(gates));
+        CheckLength(cPrev.Length, rows * hs, nameof(cPrev));
+        CheckLength(tanhC.Length, rows * hs, nameof(tanhC));
+        CheckLength(h.Length, rows * hs, nameof(h));
+        for (int b = 0; b < rows; b++)
+        {
+            int g0 = b * 4 * hs;
+            LstmForwardSumRow(
+                tier, (nuint)hs,
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(xg), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrev), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(c), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhC), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(h), b * hs));
         }
     }
 
@@ -148,7 +181,13 @@ internal static partial class Kernels
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="hiddenSize"/> is not positive.</exception>
     /// <exception cref="ArgumentException">A span's length does not match B and H.</exception>
     public static void GruForwardPointwise(
-        int hiddenSize, ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrev, Span<float> gates, Span<float> h)
+        int hiddenSize, ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrev, Span<float> gates, Span<float> h) =>
+        GruForwardPointwise(SimdTiers.Best, hiddenSize, gx, gh, hPrev, gates, h);
+
+    /// <summary><see cref="GruForwardPointwise(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>
+    /// at a given SIMD tier (every tier gives the same bits; tests cover each one).</summary>
+    internal static void GruForwardPointwise(
+        SimdTier tier, int hiddenSize, ReadOnlySpan<float> gx, ReadOnlySpan<float> gh, ReadOnlySpan<float> hPrev, Span<float> gates, Span<float> h)
     {
         int rows = RowsOf(hiddenSize, h.Length, nameof(h));
         int hs = hiddenSize;
@@ -159,16 +198,54 @@ internal static partial class Kernels
         for (int b = 0; b < rows; b++)
         {
             int g0 = b * 3 * hs;
-            Span<float> rz = gates.Slice(g0, 2 * hs);
-            Span<float> n = gates.Slice(g0 + (2 * hs), hs);
-            TensorPrimitives.Add(gx.Slice(g0, 2 * hs), gh.Slice(g0, 2 * hs), rz);
-            TensorPrimitives.Sigmoid(rz, rz);                                                         // r, z
-            TensorPrimitives.FusedMultiplyAdd(rz[..hs], gh.Slice(g0 + (2 * hs), hs), gx.Slice(g0 + (2 * hs), hs), n);
-            TensorPrimitives.Tanh(n, n);                                                              // n
-            Span<float> hr = h.Slice(b * hs, hs);
-            TensorPrimitives.Subtract(hPrev.Slice(b * hs, hs), n, hr);                                // hPrev − n
-            TensorPrimitives.FusedMultiplyAdd(rz.Slice(hs, hs), hr, n, hr);                           // n + z·(hPrev − n)
+            GruForwardRow(
+                tier, (nuint)hs,
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(gx), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(gh), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(hPrev), b * hs),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), g0),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(h), b * hs));
         }
+    }
+
+    /// <summary>
+    /// Logistic sigmoid <c>y = 1 / (1 + e^−x)</c>, vectorised (a few ulp from the exact value; the same bits on every
+    /// SIMD tier). <paramref name="y"/> may alias <paramref name="x"/> exactly.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> differs in length from <paramref name="x"/>, or
+    /// partially overlaps it.</exception>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Sigmoid(SimdTiers.Best, x, y);
+
+    /// <summary><see cref="Sigmoid(ReadOnlySpan{float}, Span{float})"/> at a given SIMD tier.</summary>
+    internal static void Sigmoid(SimdTier tier, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckLength(y.Length, x.Length, nameof(y));
+        if (x.Overlaps(y, out int offset) && offset != 0)
+        {
+            ThrowHelper.ThrowArgument_Overlap(nameof(y));
+        }
+
+        SigmoidCore(tier, (nuint)x.Length, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y));
+    }
+
+    /// <summary>
+    /// Hyperbolic tangent, vectorised (a few ulp from the exact value; the same bits on every SIMD tier).
+    /// <paramref name="y"/> may alias <paramref name="x"/> exactly.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> differs in length from <paramref name="x"/>, or
+    /// partially overlaps it.</exception>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Tanh(SimdTiers.Best, x, y);
+
+    /// <summary><see cref="Tanh(ReadOnlySpan{float}, Span{float})"/> at a given SIMD tier.</summary>
+    internal static void Tanh(SimdTier tier, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckLength(y.Length, x.Length, nameof(y));
+        if (x.Overlaps(y, out int offset) && offset != 0)
+        {
+            ThrowHelper.ThrowArgument_Overlap(nameof(y));
+        }
+
+        TanhCore(tier, (nuint)x.Length, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y));
     }
 
     /// <summary>

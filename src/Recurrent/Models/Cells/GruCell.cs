@@ -10,7 +10,7 @@ namespace Recurrent.Models.Cells;
 /// <remarks>
 /// Legend: B lanes, H hidden units. xg, hg, dxg, dhg: <c>[B, 3H]</c>. Cache per step: the gates <c>[B, 3H]</c> (per lane
 /// <c>[r | z | n]</c>) followed by the recurrent preactivations hg <c>[B, 3H]</c> — the layout of the fused kernels
-/// <see cref="Kernels.GruForwardPointwise"/> and <see cref="Kernels.GruBackwardPointwise"/>.
+/// <see cref="Kernels.GruForwardPointwise(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/> and <see cref="Kernels.GruBackwardPointwise"/>.
 /// </remarks>
 internal sealed class GruCell : IRecurrentCell
 {

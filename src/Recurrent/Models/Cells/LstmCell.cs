@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Recurrent.Numerics;
 
 namespace Recurrent.Models.Cells;
@@ -11,7 +10,7 @@ namespace Recurrent.Models.Cells;
 /// <remarks>
 /// Legend: B lanes, H hidden units. xg, hg, dxg: <c>[B, 4H]</c>. Cache per step: the activated gates <c>[B, 4H]</c>
 /// (per lane <c>[i | f | g | o]</c>) followed by <c>tanh(c_t)</c> <c>[B, H]</c> — the layout of the fused kernels
-/// <see cref="Kernels.LstmForwardPointwise"/> and <see cref="Kernels.LstmBackwardPointwise"/>.
+/// <see cref="Kernels.LstmForwardPointwise(int, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/> and <see cref="Kernels.LstmBackwardPointwise"/>.
 /// </remarks>
 internal sealed class LstmCell : IRecurrentCell
 {
@@ -35,10 +34,10 @@ internal sealed class LstmCell : IRecurrentCell
     {
         int H = hiddenSize;
         int B = h.Length / H;
-        Span<float> gates = cache[..(B * 4 * H)];             // [B, 4H]: a = xg + hg, then i, f, g, o in place
+        Span<float> gates = cache[..(B * 4 * H)];             // [B, 4H]: i, f, g, o
         Span<float> tanhC = cache.Slice(B * 4 * H, B * H);    // [B, H]
-        TensorPrimitives.Add(xg, hg, gates);
-        Kernels.LstmForwardPointwise(H, gates, cPrev, c, tanhC, h); // c = f ⊙ c_{t−1} + i ⊙ g; h = o ⊙ tanh(c)
+        // gates = σ/tanh(xg + hg) in one pass; c = f ⊙ c_{t−1} + i ⊙ g; h = o ⊙ tanh(c)
+        Kernels.LstmForwardPointwise(SimdTiers.Best, H, xg[..(B * 4 * H)], hg[..(B * 4 * H)], gates, cPrev, c, tanhC, h);
     }
 
     /// <inheritdoc />

@@ -31,7 +31,7 @@ internal sealed class RnnCell : IRecurrentCell
     {
         // a = W_ih·x + b_ih + W_hh·h_{t−1} + b_hh; h_t = tanh(a)
         TensorPrimitives.Add(xg, hg, xg);
-        TensorPrimitives.Tanh(xg, h);
+        Kernels.Tanh(xg[..h.Length], h);
     }
 
     /// <inheritdoc />
