@@ -18,8 +18,9 @@ namespace Recurrent.Numerics;
 /// </para>
 /// <para>
 /// The caller never waits for a helper that has not started: if the helper is not running (the machine is busy, or
-/// it is still waking up), the caller claims every chunk itself and withdraws the offer. One call at a time uses the
-/// helper; a concurrent caller gets false from <see cref="TryRun"/> and runs the product on its own thread.
+/// it is still waking up), the caller claims every chunk itself and withdraws the offer. If it had to wait long for
+/// the helper's last chunk (the helper was descheduled), the next calls run on the caller alone. One call at a time
+/// uses the helper; a concurrent caller gets false from <see cref="TryRun"/> and runs the product on its own thread.
 /// </para>
 /// </remarks>
 [SuppressMessage("Design", "CA1001", Justification = "A process-lifetime singleton: its thread and semaphore live as long as the process.")]
@@ -29,6 +30,9 @@ internal sealed unsafe class MatVecWorkers
     public static readonly MatVecWorkers Shared = new();
 
     private const int Idle = 0, Offered = 1, Running = 2, Withdrawn = 3, Finished = 4;
+
+    // Calls the caller runs alone after the helper kept it waiting (the helper's core is taken by other work).
+    private const int BackoffCalls = 256;
 
     // How long an idle helper spins for the next call before it blocks (about 100 µs).
     private static readonly long s_spinTicks = Math.Max(1, Stopwatch.Frequency / 10_000);
@@ -40,6 +44,8 @@ internal sealed unsafe class MatVecWorkers
     private int _generation; // bumped for each call
     private int _sleeping;   // 1 while the helper is (about to be) blocked on _wake
     private int _state;      // Idle / Offered / Running / Withdrawn / Finished
+    private int _callerCpu = -1; // the processor the last caller ran on
+    private int _backoff;    // calls left to run on the caller alone after the helper stalled a call
 
     // The current call: written before _state becomes Offered, read-only until the call returns.
     private SimdTier _tier;
@@ -58,7 +64,7 @@ internal sealed unsafe class MatVecWorkers
 
     /// <summary>
     /// Computes <c>y[i] = A[i, :]·x (+ beta·y[i])</c> for all m rows with the helper thread's help. Returns false
-    /// (computing nothing) when another call is using the helper.
+    /// (computing nothing) when another call is using the helper, or for a while after the helper kept a call waiting.
     /// </summary>
     public bool TryRun(SimdTier tier, float* a, int lda, float* x, int m, int n, float beta, float* y)
     {
@@ -69,6 +75,13 @@ internal sealed unsafe class MatVecWorkers
 
         try
         {
+            if (_backoff > 0)
+            {
+                _backoff--;
+                return false;
+            }
+
+            Volatile.Write(ref _callerCpu, Thread.GetCurrentProcessorId());
             if (_thread is null)
             {
                 _thread = new Thread(HelperLoop) { IsBackground = true, Name = "Recurrent mat-vec helper" };
@@ -110,11 +123,22 @@ internal sealed unsafe class MatVecWorkers
             if (Interlocked.CompareExchange(ref _state, Withdrawn, Offered) != Offered)
             {
                 int spins = 0;
+                long waitStart = 0;
                 while (Volatile.Read(ref _state) != Finished)
                 {
                     if ((++spins & 1023) == 0)
                     {
+                        // The helper was descheduled inside a chunk (a busy machine): let it run, and do the next
+                        // calls alone for a while rather than wait on it again.
                         Thread.Yield();
+                        if (waitStart == 0)
+                        {
+                            waitStart = Stopwatch.GetTimestamp();
+                        }
+                        else if (Stopwatch.GetTimestamp() - waitStart > s_spinTicks / 4)
+                        {
+                            _backoff = BackoffCalls;
+                        }
                     }
                     else
                     {
@@ -148,7 +172,9 @@ internal sealed unsafe class MatVecWorkers
             int spins = 0;
             while (Volatile.Read(ref _generation) == seen)
             {
-                if ((++spins & 63) == 0 && Stopwatch.GetTimestamp() - start > s_spinTicks)
+                // Block after the spin time, or at once when the scheduler has put this thread on the caller's
+                // processor: spinning there would only take time from the caller.
+                if ((++spins & 63) == 0 && (Stopwatch.GetTimestamp() - start > s_spinTicks || Thread.GetCurrentProcessorId() == Volatile.Read(ref _callerCpu)))
                 {
                     // Exactly one side flips _sleeping back from 1 to 0: if the caller does, it releases _wake once.
                     Interlocked.Exchange(ref _sleeping, 1);
