@@ -25,41 +25,19 @@ internal static unsafe partial class Gemm
     /// <c>y = Aᵀ·x</c>: <c>y = beta·y</c>, then <c>y += x[i]·A[i, :]</c> for each row i in order (a fixed reduction
     /// order), four rows per pass over y so that y is loaded and stored a quarter as often.
     /// </para>
-    /// <para>
-    /// A large <c>y = A·x</c> (at least <see cref="ParallelMatVecThreshold"/> elements of A), when
-    /// <see cref="ComputeSettings.MaxDegreeOfParallelism"/> and the processor count allow two threads, is shared
-    /// between the calling thread and one <see cref="MatVecWorkers"/> helper in chunks of rows: on two cores each core
-    /// streams about half the weights through its own cache. Every row keeps its operation sequence, so the bits
-    /// never depend on the thread count. <c>y = Aᵀ·x</c> always runs on the calling thread.
-    /// </para>
     /// <para>When <paramref name="beta"/> is 0, y is overwritten (NaN in y does not propagate).</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="m"/> or <paramref name="n"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="lda"/> is smaller than n, a span is too short, or
     /// <paramref name="y"/> overlaps <paramref name="a"/> or <paramref name="x"/>.</exception>
     public static void MatVec(bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y) =>
-        MatVec(SimdTiers.Best, Math.Min(ComputeSettings.MaxDegreeOfParallelism, Environment.ProcessorCount), transA, m, n, a, lda, x, beta, y);
+        MatVec(SimdTiers.Best, transA, m, n, a, lda, x, beta, y);
 
     /// <summary>
     /// <see cref="MatVec(bool, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, float, Span{float})"/> at a
-    /// given SIMD tier, on the calling thread only (tests use it to cover every tier in one process).
+    /// given SIMD tier (tests use it to cover every tier in one process).
     /// </summary>
-    internal static void MatVec(SimdTier tier, bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y) =>
-        MatVec(tier, 1, transA, m, n, a, lda, x, beta, y);
-
-    /// <summary>
-    /// The smallest A (elements) whose <c>y = A·x</c> is split over threads: below it the product is served from the
-    /// caller's own cache in a few microseconds and the hand-off would cost more than it saves (it also keeps the
-    /// hidden-size-128 recurrent products of batch-1 training on one thread, out of the GEMM pool's way).
-    /// </summary>
-    internal const long ParallelMatVecThreshold = 1L << 17;
-
-    /// <summary>
-    /// <see cref="MatVec(bool, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, float, Span{float})"/> at a
-    /// given SIMD tier and thread budget <paramref name="parts"/> (more than one: the caller and one helper; tests use
-    /// it to check that the thread count never changes a bit).
-    /// </summary>
-    internal static void MatVec(SimdTier tier, int parts, bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y)
+    internal static void MatVec(SimdTier tier, bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y)
     {
         if (m < 0)
         {
@@ -130,31 +108,24 @@ internal static unsafe partial class Gemm
                         break;
                 }
             }
-            else if (parts < 2 || m < 16 || (long)m * n < ParallelMatVecThreshold
-                || !MatVecWorkers.Shared.TryRun(tier, pa, lda, px, m, n, beta, py))
+            else
             {
-                MatVecRows(tier, pa, lda, px, n, beta, py, 0, m);
+                switch (tier)
+                {
+                    case SimdTier.Vector512:
+                        RowsV512(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                    case SimdTier.Vector256:
+                        RowsV256(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                    case SimdTier.Vector128:
+                        RowsV128(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                    default:
+                        RowsScalar(pa, lda, px, n, beta, py, 0, m);
+                        break;
+                }
             }
-        }
-    }
-
-    /// <summary>y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) at the given tier; each row's result is independent of i0, i1.</summary>
-    internal static void MatVecRows(SimdTier tier, float* pa, nint lda, float* px, int n, float beta, float* py, int i0, int i1)
-    {
-        switch (tier)
-        {
-            case SimdTier.Vector512:
-                RowsV512(pa, lda, px, n, beta, py, i0, i1);
-                break;
-            case SimdTier.Vector256:
-                RowsV256(pa, lda, px, n, beta, py, i0, i1);
-                break;
-            case SimdTier.Vector128:
-                RowsV128(pa, lda, px, n, beta, py, i0, i1);
-                break;
-            default:
-                RowsScalar(pa, lda, px, n, beta, py, i0, i1);
-                break;
         }
     }
 

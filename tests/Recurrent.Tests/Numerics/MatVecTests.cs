@@ -91,86 +91,6 @@ public sealed class MatVecTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(GemmTests.Tiers), MemberType = typeof(GemmTests))]
-    public void MatVec_Parallel_IsBitwiseIndependentOfThreadCount(int tierValue)
-    {
-        // Above the parallel threshold: 2, 3 and 8 parts split the rows into different blocks (and, with 8, the last
-        // parts empty for the short matrix), never change a bit. Row counts off the 8-row grid, odd n, beta 0 and 1.
-        var tier = (SimdTier)tierValue;
-        var random = new Random(41);
-        foreach ((int m, int n, int extraLd, float beta) in new[] { (1037, 131, 3, 1f), (4000, 128, 0, 0f), (19, 7000, 1, 0f) })
-        {
-            Assert.True((long)m * n >= Gemm.ParallelMatVecThreshold);
-            int lda = n + extraLd;
-            float[] a = GemmTests.RandomArray(random, ((m - 1) * lda) + n);
-            float[] x = GemmTests.RandomArray(random, n);
-            float[] y0 = GemmTests.RandomArray(random, m);
-            float[] reference = (float[])y0.Clone();
-            Gemm.MatVec(tier, 1, false, m, n, a, lda, x, beta, reference);
-            foreach (int parts in new[] { 2, 3, 8 })
-            {
-                for (int repeat = 0; repeat < 3; repeat++)
-                {
-                    float[] y = (float[])y0.Clone();
-                    Gemm.MatVec(tier, parts, false, m, n, a, lda, x, beta, y);
-                    Assert.Equal(reference, y);
-                }
-            }
-        }
-    }
-
-    [Fact]
-    public void MatVec_Parallel_ThroughComputeSettings_MatchesOneThread()
-    {
-        // The public entry point with MaxDegreeOfParallelism 1/2/3/8 (capped at the processor count), the decoder shape.
-        var random = new Random(43);
-        const int M = 1500, N = 200;
-        float[] a = GemmTests.RandomArray(random, M * N);
-        float[] x = GemmTests.RandomArray(random, N);
-        float[] reference = new float[M];
-        Gemm.MatVec(SimdTiers.Best, false, M, N, a, N, x, 0f, reference);
-        int saved = ComputeSettings.MaxDegreeOfParallelism;
-        try
-        {
-            foreach (int threads in new[] { 1, 2, 3, 8 })
-            {
-                ComputeSettings.MaxDegreeOfParallelism = threads;
-                float[] y = new float[M];
-                Gemm.MatVec(false, M, N, a, N, x, 0f, y);
-                Assert.Equal(reference, y);
-            }
-        }
-        finally
-        {
-            ComputeSettings.MaxDegreeOfParallelism = saved;
-        }
-    }
-
-    [Fact]
-    public void MatVec_Parallel_ConcurrentCallers_GetTheSameResult()
-    {
-        // Several threads at once: one uses the helpers, the others run on their own thread; all give the same bits.
-        var random = new Random(47);
-        const int M = 1200, N = 256;
-        float[] a = GemmTests.RandomArray(random, M * N);
-        float[] x = GemmTests.RandomArray(random, N);
-        float[] reference = new float[M];
-        Gemm.MatVec(SimdTiers.Best, 1, false, M, N, a, N, x, 0f, reference);
-        float[][] results = new float[4][];
-        Parallel.For(0, results.Length, t =>
-        {
-            float[] y = new float[M];
-            for (int r = 0; r < 20; r++)
-            {
-                Gemm.MatVec(SimdTiers.Best, 2, false, M, N, a, N, x, 0f, y);
-            }
-
-            results[t] = y;
-        });
-        Assert.All(results, y => Assert.Equal(reference, y));
-    }
-
     [Fact]
     public void MatVec_EmptyShapesAndAllocation()
     {
@@ -191,15 +111,6 @@ public sealed class MatVecTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         Gemm.MatVec(false, 100, 64, a, 64, x, 0f, yy);
         Gemm.MatVec(true, 100, 64, a, 64, x, 1f, yy);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-
-        // The parallel path (after its helpers exist) allocates nothing either.
-        float[] big = GemmTests.RandomArray(random, 2048 * 128);
-        float[] xb = GemmTests.RandomArray(random, 128);
-        float[] yb = new float[2048];
-        Gemm.MatVec(SimdTiers.Best, 2, false, 2048, 128, big, 128, xb, 0f, yb);
-        before = GC.GetAllocatedBytesForCurrentThread();
-        Gemm.MatVec(SimdTiers.Best, 2, false, 2048, 128, big, 128, xb, 0f, yb);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
