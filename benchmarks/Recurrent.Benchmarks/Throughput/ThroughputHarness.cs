@@ -14,8 +14,10 @@ namespace Recurrent.Benchmarks.Throughput;
 /// <remarks>
 /// Usage: <c>Recurrent.Benchmarks throughput [--runs config:cell:opt,…] [--configs name,…] [--window 3] [--repeats 3]
 /// [--warmup-s 1] [--warmup-steps 3] [--min-steps 2] [--sample-chunk 50] [--threads 2] [--label text] [--profile]
-/// [--list]</c>. <c>--profile</c> adds one <c>train_phases</c> line per training run: the share of the step spent in
-/// each phase (embedding, recurrent forward/backward, decoder forward/backward, loss, clipping, optimizer).
+/// [--metrics train,eval,sample] [--list]</c>. <c>--metrics</c> measures only the listed metrics (default: all).
+/// <c>--profile</c> adds one <c>train_phases</c> line per training run: the share of the step spent in each phase
+/// (embedding, recurrent forward/backward, decoder forward/backward, loss, clipping, optimizer), and one
+/// <c>sample_phases</c> line per sampling run (model step vs. token selection).
 /// </remarks>
 public static class ThroughputHarness
 {
@@ -99,7 +101,7 @@ public static class ThroughputHarness
             ["params"] = session.Model.ParameterCount,
         };
 
-        if (run.Train)
+        if (run.Train && options.Measures("train"))
         {
             (List<double> rates, List<double> callMs) = Measure(session.TrainStep, N, options.WarmupSeconds, options.WarmupSteps, options.Window, options.MinSteps, options.Repeats);
             Report(baseRecord, "train_tokens_per_s", rates, callMs, 3 * fwdFlops, run.Optimizer, new()
@@ -145,19 +147,46 @@ public static class ThroughputHarness
             }
         }
 
-        if (run.EvaluateAndSample)
+        if (run.EvaluateAndSample && options.Measures("eval"))
         {
             (List<double> rates, List<double> callMs) = Measure(() => session.EvalStep(), N, options.WarmupSeconds / 2, options.WarmupSteps, options.Window / 2, options.MinSteps, options.Repeats);
             Report(baseRecord, "eval_tokens_per_s", rates, callMs, fwdFlops, null, new() { ["tokens_per_call"] = N });
+        }
 
+        if (run.EvaluateAndSample && options.Measures("sample"))
+        {
             int chunk = options.SampleChunk;
-            (rates, callMs) = Measure(() => session.SampleChunk(chunk), chunk, options.WarmupSeconds / 2, 1, options.Window / 2, 1, options.Repeats);
+            (List<double> rates, List<double> callMs) = Measure(() => session.SampleChunk(chunk), chunk, options.WarmupSeconds / 2, 1, options.Window / 2, 1, options.Repeats);
             Report(baseRecord, "sample_tokens_per_s", rates, callMs, fwdFlops, null, new()
             {
                 ["tokens_per_call"] = chunk,
                 ["sample_batch"] = 1,
                 ["temperature"] = 1.0,
             });
+
+            if (options.Profile)
+            {
+                // A separate timed pass: the model step and the token selection of each token, timed apart.
+                session.SampleStepTicks = session.SampleSelectTicks = 0;
+                var sw = Stopwatch.StartNew();
+                int tokens = 0;
+                while (sw.Elapsed.TotalSeconds < options.Window / 2)
+                {
+                    session.SampleChunkProfiled(chunk);
+                    tokens += chunk;
+                }
+
+                double total = session.SampleStepTicks + session.SampleSelectTicks;
+                Emit(new Dictionary<string, object?>(baseRecord)
+                {
+                    ["metric"] = "sample_phases",
+                    ["unit"] = "fraction of token time",
+                    ["tokens"] = tokens,
+                    ["us_per_token"] = Math.Round(1e6 * total / Stopwatch.Frequency / tokens, 2),
+                    ["model_step"] = Fraction(session.SampleStepTicks, total),
+                    ["select"] = Fraction(session.SampleSelectTicks, total),
+                });
+            }
         }
 
         using var process = Process.GetCurrentProcess();
@@ -289,6 +318,10 @@ public static class ThroughputHarness
 
         public bool List { get; private set; }
 
+        public HashSet<string>? Metrics { get; private set; }
+
+        public bool Measures(string metric) => Metrics is null || Metrics.Contains(metric);
+
         public bool Selected(ThroughputRun run) =>
             (Runs is null || Runs.Contains(run.Key)) && (Configs is null || Configs.Contains(run.Config.Name));
 
@@ -313,6 +346,7 @@ public static class ThroughputHarness
                     case "--label": o.Label = Next(); break;
                     case "--profile": o.Profile = true; break;
                     case "--list": o.List = true; break;
+                    case "--metrics": o.Metrics = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries)]; break;
                     default: throw new ArgumentException($"Unknown option '{a}'.", nameof(args));
                 }
             }
@@ -320,6 +354,11 @@ public static class ThroughputHarness
             if (o.Runs is not null && o.Runs.FirstOrDefault(r => ThroughputRun.All.All(x => x.Key != r)) is { } unknown)
             {
                 throw new ArgumentException($"Unknown run '{unknown}' (see --list).", nameof(args));
+            }
+
+            if (o.Metrics?.FirstOrDefault(m => m is not ("train" or "eval" or "sample")) is { } badMetric)
+            {
+                throw new ArgumentException($"Unknown metric '{badMetric}' (train, eval, sample).", nameof(args));
             }
 
             return o;

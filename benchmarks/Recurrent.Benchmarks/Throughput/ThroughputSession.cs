@@ -146,4 +146,29 @@ public sealed class ThroughputSession
 
         return _token[0];
     }
+
+    /// <summary>Gets or sets accumulated ticks of the model steps of <see cref="SampleChunkProfiled"/>.</summary>
+    public long SampleStepTicks { get; set; }
+
+    /// <summary>Gets or sets accumulated ticks of the token selections of <see cref="SampleChunkProfiled"/>.</summary>
+    public long SampleSelectTicks { get; set; }
+
+    /// <summary><see cref="SampleChunk"/> with the model step and the selection of each token timed apart.</summary>
+    /// <param name="count">The number of tokens.</param>
+    /// <returns>The last token.</returns>
+    public int SampleChunkProfiled(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            Model.Step(_token, _sampleState, _logits);
+            long t1 = Stopwatch.GetTimestamp();
+            _token[0] = _selector.Select(_logits, default, false, _sampleRandom);
+            long t2 = Stopwatch.GetTimestamp();
+            SampleStepTicks += t1 - t0;
+            SampleSelectTicks += t2 - t1;
+        }
+
+        return _token[0];
+    }
 }

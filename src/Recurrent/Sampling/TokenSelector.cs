@@ -187,29 +187,35 @@ internal sealed class TokenSelector
         }
 
         Span<float> w = _work;
-        logits[.._vocabularySize].CopyTo(w);
-
-        // 1. Repetition penalty (CTRL): shrink the logit of every id already used towards "less likely".
-        if (_repetitionPenalty != 1f)
+        ReadOnlySpan<float> z = logits[.._vocabularySize]; // the adjusted logits: the model's row itself when nothing adjusts it
+        bool adjusted = (_repetitionPenalty != 1f && !penalisedIds.IsEmpty) || _banned.Length > 0 || (suppressStops && _stops.Length > 0);
+        if (adjusted)
         {
-            foreach (int id in penalisedIds)
+            z.CopyTo(w);
+            z = w;
+
+            // 1. Repetition penalty (CTRL): shrink the logit of every id already used towards "less likely".
+            if (_repetitionPenalty != 1f)
             {
-                float x = w[id];
-                w[id] = x > 0f ? x / _repetitionPenalty : x * _repetitionPenalty;
+                foreach (int id in penalisedIds)
+                {
+                    float x = w[id];
+                    w[id] = x > 0f ? x / _repetitionPenalty : x * _repetitionPenalty;
+                }
             }
-        }
 
-        // 2. Bans: probability exactly zero.
-        foreach (int id in _banned)
-        {
-            w[id] = float.NegativeInfinity;
-        }
-
-        if (suppressStops)
-        {
-            foreach (int id in _stops)
+            // 2. Bans: probability exactly zero.
+            foreach (int id in _banned)
             {
                 w[id] = float.NegativeInfinity;
+            }
+
+            if (suppressStops)
+            {
+                foreach (int id in _stops)
+                {
+                    w[id] = float.NegativeInfinity;
+                }
             }
         }
 
@@ -217,18 +223,23 @@ internal sealed class TokenSelector
         greedy = -1;
         if (_temperature == 0f)
         {
-            int best = TensorPrimitives.IndexOfMax<float>(w);
-            CheckBest(w[best]);
+            int best = TensorPrimitives.IndexOfMax<float>(z);
+            CheckBest(z[best]);
             greedy = best;
             return 0;
         }
 
-        float max = TensorPrimitives.Max<float>(w);
+        float max = TensorPrimitives.Max<float>(z);
         CheckBest(max);
         float invT = 1f / _temperature;
 
         if (_topK > 0 && _topK < _vocabularySize)
         {
+            if (!adjusted)
+            {
+                z.CopyTo(w);
+            }
+
             // 3a. Top-k on the logits (temperature does not change the order), then p ∝ exp((z − max) / T) on the k.
             int n = SelectTopK(_topK);
             double sum = 0;
@@ -242,15 +253,22 @@ internal sealed class TokenSelector
             return _topP < 1f ? Nucleus(n, sum, out total) : n;
         }
 
-        // 3b. Temperature over the whole row: p_i ∝ exp((z_i − max) / T), in place (banned: exp(−∞) = 0).
-        TensorPrimitives.Subtract(w, max, w);
-        TensorPrimitives.Multiply(w, invT, w);
-        TensorPrimitives.Exp(w, w);
+        // 3b. Temperature over the whole row: p_i ∝ exp((z_i − max) / T) into _work (banned: exp(−∞) = 0), one block
+        // at a time so that each block is still in L1 for its exp and its sum (one pass over the row, not four).
         double full = 0;
         for (int b = 0; b < _blockSums.Length; b++)
         {
             int start = b * BlockSize;
-            _blockSums[b] = TensorPrimitives.Sum<float>(w.Slice(start, Math.Min(BlockSize, w.Length - start)));
+            int length = Math.Min(BlockSize, w.Length - start);
+            Span<float> block = w.Slice(start, length);
+            TensorPrimitives.Subtract(z.Slice(start, length), max, block);
+            if (invT != 1f)
+            {
+                TensorPrimitives.Multiply(block, invT, block);
+            }
+
+            TensorPrimitives.Exp(block, block);
+            _blockSums[b] = TensorPrimitives.Sum<float>(block);
             full += _blockSums[b];
         }
 
