@@ -37,7 +37,8 @@ internal static class ResultsReport
             .Append("it matches them, so no figure here is typed in. Each run is one command of the experiment runner ")
             .Append("(`samples/Recurrent.Experiments`, see its README), which writes a metrics file, a loss curve, the model, ten samples and a summary.\n\n");
         md.Append("Times are wall-clock seconds on the machine described under each run: a small shared machine (the load average at the start ")
-            .Append("and the end of each run is recorded), with training at the lowest priority, so throughput figures are lower bounds. ")
+            .Append("and the end of each run is recorded, and so is the priority the run started with; neither says what else ran in between), ")
+            .Append("so throughput figures are lower bounds. ")
             .Append("Per-epoch times of runs shorter than an epoch are **extrapolated** from the tokens processed and are labelled so.\n\n");
 
         md.Append("## Overview\n\n");
