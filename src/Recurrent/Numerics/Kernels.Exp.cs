@@ -52,16 +52,21 @@ internal static partial class Kernels
         return MathF.CopySign(u / (u + 2f), x);
     }
 
-    /// <summary>e^r − 1 for the reduced argument (degree-7 Taylor polynomial, Horner with FMAs), Vector512.</summary>
+    /// <summary>Vector512 reduction: returns q = e^r − 1 and <paramref name="s"/> = 2^n, where x (clamped) = n·ln2 + r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpM1Reduced(Vector512<float> r)
+    private static Vector512<float> ExpReduce(Vector512<float> x, out Vector512<float> s)
     {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpMin)), Vector512.Create(ExpMax));
+        Vector512<float> n = Vector512.Round(x * Vector512.Create(Log2E));
+        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
         Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(P7), r, Vector512.Create(P6));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
+        s = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
         return p * r;
     }
 
@@ -69,11 +74,7 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Sigmoid(Vector512<float> x)
     {
-        Vector512<float> y = Vector512.Min(Vector512.Max(-x, Vector512.Create(ExpMin)), Vector512.Create(ExpMax));
-        Vector512<float> n = Vector512.Round(y * Vector512.Create(Log2E));
-        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), y);
-        Vector512<float> q = ExpM1Reduced(Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r));
-        Vector512<float> s = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        Vector512<float> q = ExpReduce(-x, out Vector512<float> s);
         return Vector512<float>.One / (Vector512<float>.One + Vector512.FusedMultiplyAdd(q, s, s));
     }
 
@@ -81,25 +82,26 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Tanh(Vector512<float> x)
     {
-        Vector512<float> y = Vector512.Min(Vector512.Max(Vector512.Create(2f) * Vector512.Abs(x), Vector512.Create(ExpMin)), Vector512.Create(ExpMax));
-        Vector512<float> n = Vector512.Round(y * Vector512.Create(Log2E));
-        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), y);
-        Vector512<float> q = ExpM1Reduced(Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r));
-        Vector512<float> s = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        Vector512<float> q = ExpReduce(Vector512.Create(2f) * Vector512.Abs(x), out Vector512<float> s);
         Vector512<float> u = Vector512.FusedMultiplyAdd(q, s, s - Vector512<float>.One);
         return Vector512.ConditionalSelect(Vector512.Create(-0f), x, u / (u + Vector512.Create(2f)));
     }
 
-    /// <summary>e^r − 1 for the reduced argument (degree-7 Taylor polynomial, Horner with FMAs), Vector256.</summary>
+    /// <summary>Vector256 reduction: returns q = e^r − 1 and <paramref name="s"/> = 2^n, where x (clamped) = n·ln2 + r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpM1Reduced(Vector256<float> r)
+    private static Vector256<float> ExpReduce(Vector256<float> x, out Vector256<float> s)
     {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpMin)), Vector256.Create(ExpMax));
+        Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
+        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
         Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(P7), r, Vector256.Create(P6));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+        s = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
         return p * r;
     }
 
@@ -107,11 +109,7 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Sigmoid(Vector256<float> x)
     {
-        Vector256<float> y = Vector256.Min(Vector256.Max(-x, Vector256.Create(ExpMin)), Vector256.Create(ExpMax));
-        Vector256<float> n = Vector256.Round(y * Vector256.Create(Log2E));
-        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), y);
-        Vector256<float> q = ExpM1Reduced(Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r));
-        Vector256<float> s = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        Vector256<float> q = ExpReduce(-x, out Vector256<float> s);
         return Vector256<float>.One / (Vector256<float>.One + Vector256.FusedMultiplyAdd(q, s, s));
     }
 
@@ -119,25 +117,26 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Tanh(Vector256<float> x)
     {
-        Vector256<float> y = Vector256.Min(Vector256.Max(Vector256.Create(2f) * Vector256.Abs(x), Vector256.Create(ExpMin)), Vector256.Create(ExpMax));
-        Vector256<float> n = Vector256.Round(y * Vector256.Create(Log2E));
-        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), y);
-        Vector256<float> q = ExpM1Reduced(Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r));
-        Vector256<float> s = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        Vector256<float> q = ExpReduce(Vector256.Create(2f) * Vector256.Abs(x), out Vector256<float> s);
         Vector256<float> u = Vector256.FusedMultiplyAdd(q, s, s - Vector256<float>.One);
         return Vector256.ConditionalSelect(Vector256.Create(-0f), x, u / (u + Vector256.Create(2f)));
     }
 
-    /// <summary>e^r − 1 for the reduced argument (degree-7 Taylor polynomial, Horner with FMAs), Vector128.</summary>
+    /// <summary>Vector128 reduction: returns q = e^r − 1 and <paramref name="s"/> = 2^n, where x (clamped) = n·ln2 + r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> ExpM1Reduced(Vector128<float> r)
+    private static Vector128<float> ExpReduce(Vector128<float> x, out Vector128<float> s)
     {
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
+        Vector128<float> n = Vector128.Round(x * Vector128.Create(Log2E));
+        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), x);
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), r);
         Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(P7), r, Vector128.Create(P6));
         p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
         p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
         p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
         p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
         p = Vector128.FusedMultiplyAdd(p, r, Vector128<float>.One);
+        s = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
         return p * r;
     }
 
@@ -145,11 +144,7 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Sigmoid(Vector128<float> x)
     {
-        Vector128<float> y = Vector128.Min(Vector128.Max(-x, Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
-        Vector128<float> n = Vector128.Round(y * Vector128.Create(Log2E));
-        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), y);
-        Vector128<float> q = ExpM1Reduced(Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), r));
-        Vector128<float> s = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
+        Vector128<float> q = ExpReduce(-x, out Vector128<float> s);
         return Vector128<float>.One / (Vector128<float>.One + Vector128.FusedMultiplyAdd(q, s, s));
     }
 
@@ -157,11 +152,7 @@ internal static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Tanh(Vector128<float> x)
     {
-        Vector128<float> y = Vector128.Min(Vector128.Max(Vector128.Create(2f) * Vector128.Abs(x), Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
-        Vector128<float> n = Vector128.Round(y * Vector128.Create(Log2E));
-        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), y);
-        Vector128<float> q = ExpM1Reduced(Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), r));
-        Vector128<float> s = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23).AsSingle();
+        Vector128<float> q = ExpReduce(Vector128.Create(2f) * Vector128.Abs(x), out Vector128<float> s);
         Vector128<float> u = Vector128.FusedMultiplyAdd(q, s, s - Vector128<float>.One);
         return Vector128.ConditionalSelect(Vector128.Create(-0f), x, u / (u + Vector128.Create(2f)));
     }
