@@ -48,35 +48,59 @@ internal readonly unsafe struct GemmJob
             && (long)k * RoundUp(n, nr) <= Gemm.MaxSharedB;
 
         // A product that runs in parallel gets at least MinTasksPerThread tasks per thread (for load balance when
-        // m and n are small but k is large, e.g. [700×10000]·[10000×200]). With B packed per task, halve the longer
-        // task edge, down to one MC block of rows or four NR panels of columns; with B packed once (shared or
-        // pre-packed) rows are free to cut, down to MR multiples, so cut rows first. Tile edges stay on the MR / NR
-        // grid either way. On one thread this split would only make each task re-pack its share again, so it is skipped.
+        // m and n are small but k is large, e.g. [700×10000]·[10000×200]). Tile edges stay on the MR / NR grid
+        // either way. On one thread this split would only make each task re-pack its share again, so it is skipped.
         if (parallel)
         {
             int minTasks = MinTasksPerThread * maxDegreeOfParallelism;
-            bool rowsAreFree = SharesB || packedB != null;
-            while (Count(m, taskRows) * Count(n, taskColumns) < minTasks)
+            if (SharesB || packedB != null)
             {
-                if (rowsAreFree && taskRows > mr)
+                // B is packed once, so a cut costs re-reads: every row of tasks streams its columns of packed B again
+                // (|B| per extra task row), every column of tasks packs its rows of A again (|A| per extra task
+                // column, counted twice: packing reads strided and writes). Cut whichever edge adds less, down to
+                // MR rows or NR columns. Rows first would make [64×2048]·[2048×512] (an LSTM's backward step) eight
+                // 8-row tasks that each stream all of B; its columns are what is cheap to cut.
+                long aCost = 2L * m * k, bCost = (long)k * n;
+                while (Count(m, taskRows) * Count(n, taskColumns) < minTasks)
                 {
-                    taskRows = RoundUp((taskRows + 1) / 2, mr);
+                    bool canRows = taskRows > mr, canColumns = taskColumns > nr;
+                    if (!canRows && !canColumns)
+                    {
+                        break;
+                    }
+
+                    if (canRows && (!canColumns || Count(m, taskRows) * bCost <= Count(n, taskColumns) * aCost))
+                    {
+                        taskRows = RoundUp((taskRows + 1) / 2, mr);
+                    }
+                    else
+                    {
+                        taskColumns = RoundUp((taskColumns + 1) / 2, nr);
+                    }
                 }
-                else if (taskRows >= taskColumns && taskRows > mc)
+            }
+            else
+            {
+                // B packed per task: halve the longer task edge, down to one MC block of rows or four NR panels of
+                // columns (each task packs its own share of B, so finer cuts re-pack more).
+                while (Count(m, taskRows) * Count(n, taskColumns) < minTasks)
                 {
-                    taskRows = RoundUp((taskRows + 1) / 2, mc);
-                }
-                else if (taskColumns > 4 * nr)
-                {
-                    taskColumns = RoundUp((taskColumns + 1) / 2, nr);
-                }
-                else if (taskRows > mc)
-                {
-                    taskRows = RoundUp((taskRows + 1) / 2, mc);
-                }
-                else
-                {
-                    break;
+                    if (taskRows >= taskColumns && taskRows > mc)
+                    {
+                        taskRows = RoundUp((taskRows + 1) / 2, mc);
+                    }
+                    else if (taskColumns > 4 * nr)
+                    {
+                        taskColumns = RoundUp((taskColumns + 1) / 2, nr);
+                    }
+                    else if (taskRows > mc)
+                    {
+                        taskRows = RoundUp((taskRows + 1) / 2, mc);
+                    }
+                    else
+                    {
+                        break;
+                    }
                 }
             }
         }
