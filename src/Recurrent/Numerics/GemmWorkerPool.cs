@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
 
 namespace Recurrent.Numerics;
 
 /// <summary>
-/// A small dedicated worker pool for the GEMM: the calling thread plus up to N−1 helper threads pull task
-/// indices from one shared counter. No allocation per call (no closures, no <c>Task</c>s); helpers block on a
-/// semaphore between calls. One GEMM at a time uses the pool; a concurrent caller runs on its own thread
+/// A small dedicated worker pool for the GEMM and for other fixed partitions of work (<see cref="IParallelWork"/>):
+/// the calling thread plus up to N−1 helper threads pull task indices from one shared counter. No allocation per
+/// call (no closures, no <c>Task</c>s); helpers block on a semaphore between calls. One call at a time uses the
+/// pool; a concurrent caller, or a nested call from a task that is running on the pool, runs on its own thread
 /// instead (the result is the same either way).
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A process-lifetime singleton: its threads and events live as long as the process.")]
@@ -15,13 +17,16 @@ internal sealed class GemmWorkerPool
     /// <summary>The process-wide pool.</summary>
     public static readonly GemmWorkerPool Shared = new();
 
-    private readonly Lock _lock = new();
     private readonly SemaphoreSlim _start = new(0);
     private readonly ManualResetEventSlim _done = new(false);
     private readonly List<Thread> _threads = [];
+    private int _busy;  // 1 while a call owns the pool (not re-entrant, unlike a lock: a nested call must not take it)
     private GemmJob _job;
+    private IParallelWork? _work;
+    private int _taskCount;
     private int _nextTask;
     private int _remaining;
+    private ExceptionDispatchInfo? _failure;
 
     /// <summary>
     /// Runs every task of <paramref name="job"/> on the calling thread and <paramref name="helpers"/> pool
@@ -30,11 +35,40 @@ internal sealed class GemmWorkerPool
     public bool TryRun(in GemmJob job, int helpers)
     {
         Debug.Assert(helpers > 0);
-        if (!_lock.TryEnter())
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             return false;
         }
 
+        _job = job;
+        _taskCount = job.TaskCount;
+        Dispatch(helpers);
+        _job = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <c>work.Run(0 … parts − 1)</c> on the calling thread and <paramref name="helpers"/> pool threads, and
+    /// returns when all are done. Returns false (running nothing) when the pool is busy. An exception thrown by a
+    /// part is re-thrown here, after every other part has finished.
+    /// </summary>
+    public bool TryRun(IParallelWork work, int parts, int helpers)
+    {
+        Debug.Assert(helpers > 0);
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        _work = work;
+        _taskCount = parts;
+        Dispatch(helpers);
+        _work = null;
+        return true;
+    }
+
+    private void Dispatch(int helpers)
+    {
         try
         {
             while (_threads.Count < helpers)
@@ -42,36 +76,49 @@ internal sealed class GemmWorkerPool
                 var thread = new Thread(WorkerLoop)
                 {
                     IsBackground = true,
-                    Name = "Recurrent GEMM worker " + _threads.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Name = "Recurrent worker " + _threads.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 };
                 thread.Start();
                 _threads.Add(thread);
             }
 
-            _job = job;
             _nextTask = 0;
             _remaining = helpers;
             _done.Reset();
             _start.Release(helpers);
             RunTasks();
             _done.Wait();
-            _job = default;
+            ExceptionDispatchInfo? failure = _failure;
+            _failure = null;
+            failure?.Throw();
         }
         finally
         {
-            _lock.Exit();
+            Volatile.Write(ref _busy, 0);
         }
-
-        return true;
     }
 
     private void RunTasks()
     {
-        int count = _job.TaskCount;
+        int count = _taskCount;
         int t;
         while ((t = Interlocked.Increment(ref _nextTask) - 1) < count)
         {
-            Gemm.RunTask(in _job, t);
+            if (_work is { } work)
+            {
+                try
+                {
+                    work.Run(t);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                }
+            }
+            else
+            {
+                Gemm.RunTask(in _job, t);
+            }
         }
     }
 
