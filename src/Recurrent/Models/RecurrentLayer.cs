@@ -6,7 +6,8 @@ namespace Recurrent.Models;
 
 /// <summary>
 /// One recurrent layer: runs a cell over a window with one input-projection GEMM for all steps, one recurrent
-/// GEMM per step, and, in backward, one GEMM per weight matrix over the whole window.
+/// GEMM per step, and, in backward, one GEMM per weight matrix over the whole window. With B ≥ 16 and more than
+/// one thread the time loop runs its lanes in parts, one per thread (<see cref="LaneParts"/>).
 /// </summary>
 /// <remarks>
 /// <para>Legend: T steps, B lanes, N = T·B rows, X input size (the embedding size, the hidden size of the layer below,
@@ -16,8 +17,11 @@ namespace Recurrent.Models;
 /// <para>The window buffers are grown when a longer window arrives and reused otherwise, so steady-state training
 /// allocates nothing.</para>
 /// </remarks>
-internal sealed class RecurrentLayer
+internal sealed unsafe class RecurrentLayer : IParallelWork
 {
+    /// <summary>The fewest lanes a part of the lane-parallel time loop gets (one AVX-512 GEMM tile of rows).</summary>
+    internal const int MinLanesPerPart = 8;
+
     private readonly IRecurrentCell _cell;
     private readonly int _inputSize;   // X
     private readonly int _hiddenSize;  // H
@@ -42,6 +46,15 @@ internal sealed class RecurrentLayer
     private readonly PackedMatrix _whhTransposedPacked = new();
     private readonly PackedMatrix _whhPacked = new();
     private bool _backwardPacked;
+
+    // The lane-parallel time loop (see LaneParts): the partition of the last Forward (Backward must cut the cache the
+    // same way), and the arguments of the loop that is running on the pool (pinned by the caller for the call).
+    private int _parts = 1;
+    private bool _runBackward;
+    private float* _runP;
+    private int _runPLength;
+    private float* _runDOutput;
+    private int _runDOutputLength;
 
     public RecurrentLayer(IRecurrentCell cell, int inputSize, int hiddenSize, bool oneHotInput, int wih, int whh, int bih, int bhh)
     {
@@ -105,15 +118,68 @@ internal sealed class RecurrentLayer
             c0.CopyTo(_cs);
         }
 
-        int cw = _cell.CacheWidth * H;
-        for (int t = 0; t < steps; t++)
+        _parts = LaneParts(batch);
+        if (_parts == 1)
         {
-            int prev = t * batch * H, cur = (t + 1) * batch * H;
+            ForwardLanes(p, 0, batch, ComputeSettings.MaxDegreeOfParallelism);
+        }
+        else
+        {
+            fixed (float* pp = p)
+            {
+                _runBackward = false;
+                _runP = pp;
+                _runPLength = p.Length;
+                ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
+                _runP = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many parts the time loop is cut into along the batch. Lanes are independent sequences, so with B ≥ 16
+    /// and more than one thread each thread runs the whole window for its own lanes, with no hand-off per step
+    /// (per-step products are too small to split profitably, e.g. [50×128]·[128×512] for a 2×128 LSTM). Each
+    /// lane goes through the same operations whichever part holds it (GEMM rows are independent, and the recurrent
+    /// products use alpha = 1 and beta ∈ {0, 1}, for which a row in a ragged edge tile gets the same bits as in a
+    /// full tile), so the result does not depend on the partition.
+    /// </summary>
+    internal static int LaneParts(int batch)
+    {
+        int threads = ComputeSettings.MaxDegreeOfParallelism;
+        return threads > 1 && batch >= 2 * MinLanesPerPart ? Math.Min(threads, batch / MinLanesPerPart) : 1;
+    }
+
+    /// <summary>Runs one part of the lane-parallel time loop (<see cref="IParallelWork"/>).</summary>
+    void IParallelWork.Run(int part)
+    {
+        int b0 = part * _batch / _parts, b1 = (part + 1) * _batch / _parts;
+        if (_runBackward)
+        {
+            BackwardLanes(default, new ReadOnlySpan<float>(_runDOutput, _runDOutputLength), b0, b1, threads: 1);
+        }
+        else
+        {
+            ForwardLanes(new ReadOnlySpan<float>(_runP, _runPLength), b0, b1, threads: 1);
+        }
+    }
+
+    /// <summary>The forward time loop for lanes <c>[b0, b1)</c>; per-step products use up to <paramref name="threads"/> threads.</summary>
+    private void ForwardLanes(ReadOnlySpan<float> p, int b0, int b1, int threads)
+    {
+        int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
+        int cw = _cell.CacheWidth * H;
+        bool packed = B > 1;
+        bool lstm = _cell.HasCellState;
+        for (int t = 0; t < _steps; t++)
+        {
+            // Rows of lane b0 at step t; the cache of a part is its own [nb, CW·H] block (the cell's layout for nb lanes).
+            int prev = ((t * B) + b0) * H, cur = (((t + 1) * B) + b0) * H;
             StepForward(
-                p, packed ? _whhTransposedPacked : null, batch, xg.Slice(t * batch * GH, batch * GH), _hg,
-                _hs.AsSpan(prev, batch * H), _cell.HasCellState ? _cs.AsSpan(prev, batch * H) : default,
-                _hs.AsSpan(cur, batch * H), _cell.HasCellState ? _cs.AsSpan(cur, batch * H) : default,
-                _cache.AsSpan(t * batch * cw, batch * cw));
+                p, packed ? _whhTransposedPacked : null, threads, nb, _xg.AsSpan(((t * B) + b0) * GH, nb * GH), _hg.AsSpan(b0 * GH, nb * GH),
+                _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
+                _hs.AsSpan(cur, nb * H), lstm ? _cs.AsSpan(cur, nb * H) : default,
+                _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw));
         }
     }
 
@@ -122,10 +188,10 @@ internal sealed class RecurrentLayer
     /// <c>[B, G·H]</c> (see <see cref="InputProjection"/>); writes the new state to <paramref name="h"/>, <paramref name="c"/>.
     /// </summary>
     public void StepForward(ReadOnlySpan<float> p, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache) =>
-        StepForward(p, null, batch, xg, hg, hPrev, cPrev, h, c, cache);
+        StepForward(p, null, ComputeSettings.MaxDegreeOfParallelism, batch, xg, hg, hPrev, cPrev, h, c, cache);
 
     /// <summary>One step; the recurrent product uses <paramref name="packedTransposedWhh"/> (W_hhᵀ packed) when given, else the unpacked weight.</summary>
-    private void StepForward(ReadOnlySpan<float> p, PackedMatrix? packedTransposedWhh, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache)
+    private void StepForward(ReadOnlySpan<float> p, PackedMatrix? packedTransposedWhh, int threads, int batch, Span<float> xg, Span<float> hg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> cache)
     {
         int H = _hiddenSize, GH = _gates;
         hg = hg[..(batch * GH)];
@@ -140,7 +206,7 @@ internal sealed class RecurrentLayer
 
         if (packedTransposedWhh is not null)
         {
-            Gemm.Multiply(transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, beta, hg, ldc: GH);
+            Gemm.Multiply(threads, transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, beta, hg, ldc: GH);
         }
         else
         {
@@ -200,8 +266,7 @@ internal sealed class RecurrentLayer
         bool lstm = _cell.HasCellState;
         Span<float> dxg = _xg.AsSpan(0, N * GH); // the forward preactivations are dead: reuse their buffer
         Span<float> dhgAll = _cell.SeparateRecurrentGradient ? _dhg.AsSpan(0, N * GH) : dxg;
-        Span<float> dh = _dh.AsSpan(0, B * H), dhNext = _dhNext.AsSpan(0, B * H), dcNext = lstm ? _dcNext.AsSpan(0, B * H) : default;
-        ReadOnlySpan<float> whh = p.Slice(_whh, GH * H);
+        Span<float> dhNext = _dhNext.AsSpan(0, B * H), dcNext = lstm ? _dcNext.AsSpan(0, B * H) : default;
         if (B > 1 && !_backwardPacked)
         {
             throw new InvalidOperationException("Backward needs a preceding training Forward of this layer.");
@@ -209,27 +274,19 @@ internal sealed class RecurrentLayer
 
         dhNext.Clear(); // nothing flows back from beyond the window's end
         dcNext.Clear();
-        for (int t = T - 1; t >= 0; t--)
+        if (_parts == 1)
         {
-            int prev = t * B * H, cur = (t + 1) * B * H;
-
-            // dL/dh_t = (from above at t) + (from step t+1 through the recurrence)
-            TensorPrimitives.Add(dOutput.Slice(t * B * H, B * H), dhNext, dh);
-            Span<float> dxgT = dxg.Slice(t * B * GH, B * GH);
-            Span<float> dhgT = _cell.SeparateRecurrentGradient ? dhgAll.Slice(t * B * GH, B * GH) : default;
-            _cell.Backward(
-                H, _cache.AsSpan(t * B * cw, B * cw), _hs.AsSpan(prev, B * H), lstm ? _cs.AsSpan(prev, B * H) : default,
-                _hs.AsSpan(cur, B * H), dh, dcNext, dxgT, dhgT, dhNext);
-
-            // dL/dh_{t−1} += dhg_t·W_hh  ([B, G·H] × [G·H, H])
-            ReadOnlySpan<float> dPre = _cell.SeparateRecurrentGradient ? dhgT : dxgT;
-            if (B > 1)
+            BackwardLanes(p.Slice(_whh, GH * H), dOutput, 0, B, ComputeSettings.MaxDegreeOfParallelism);
+        }
+        else
+        {
+            fixed (float* pd = dOutput)
             {
-                Gemm.Multiply(transA: false, m: B, alpha: 1f, dPre, lda: GH, _whhPacked, beta: 1f, dhNext, ldc: H);
-            }
-            else
-            {
-                Multiply(B, H, GH, dPre, whh, 1f, dhNext);
+                _runBackward = true;
+                _runDOutput = pd;
+                _runDOutputLength = dOutput.Length;
+                ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
+                _runDOutput = null;
             }
         }
 
@@ -268,6 +325,44 @@ internal sealed class RecurrentLayer
             {
                 // dL/dx = dxg·W_ih  ([N, G·H] × [G·H, X])
                 Multiply(N, X, GH, dxg, p.Slice(_wih, GH * X), 0f, dInput[..(N * X)]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward time loop for lanes <c>[b0, b1)</c> (the same partition as the forward, so each part reads its own
+    /// cache blocks); per-step products use up to <paramref name="threads"/> threads. Batch 1 (always one part)
+    /// multiplies by the unpacked <paramref name="whh"/> with the mat-vec; larger batches by the packed W_hh.
+    /// </summary>
+    private void BackwardLanes(ReadOnlySpan<float> whh, ReadOnlySpan<float> dOutput, int b0, int b1, int threads)
+    {
+        int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
+        int cw = _cell.CacheWidth * H;
+        bool lstm = _cell.HasCellState, separate = _cell.SeparateRecurrentGradient;
+        Span<float> dh = _dh.AsSpan(b0 * H, nb * H), dhNext = _dhNext.AsSpan(b0 * H, nb * H);
+        Span<float> dcNext = lstm ? _dcNext.AsSpan(b0 * H, nb * H) : default;
+        for (int t = _steps - 1; t >= 0; t--)
+        {
+            int row = (t * B) + b0;
+            int prev = row * H, cur = (row + B) * H;
+
+            // dL/dh_t = (from above at t) + (from step t+1 through the recurrence)
+            TensorPrimitives.Add(dOutput.Slice(row * H, nb * H), dhNext, dh);
+            Span<float> dxgT = _xg.AsSpan(row * GH, nb * GH);
+            Span<float> dhgT = separate ? _dhg.AsSpan(row * GH, nb * GH) : default;
+            _cell.Backward(
+                H, _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw), _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
+                _hs.AsSpan(cur, nb * H), dh, dcNext, dxgT, dhgT, dhNext);
+
+            // dL/dh_{t−1} += dhg_t·W_hh  ([nb, G·H] × [G·H, H])
+            ReadOnlySpan<float> dPre = separate ? dhgT : dxgT;
+            if (B > 1)
+            {
+                Gemm.Multiply(threads, transA: false, m: nb, alpha: 1f, dPre, lda: GH, _whhPacked, beta: 1f, dhNext, ldc: H);
+            }
+            else
+            {
+                Multiply(1, H, GH, dPre, whh, 1f, dhNext);
             }
         }
     }

@@ -9,15 +9,21 @@ public class DeterminismTests
     [InlineData(CellKind.Rnn)]
     [InlineData(CellKind.Lstm)]
     [InlineData(CellKind.Gru)]
-    public void Same_seed_same_results_on_one_thread_and_on_all_cores(CellKind cell)
+    [InlineData(CellKind.Rnn, 25)]
+    [InlineData(CellKind.Lstm, 25)]
+    [InlineData(CellKind.Gru, 37)]
+    public void Same_seed_same_results_on_one_thread_and_on_all_cores(CellKind cell, int batch = 16)
     {
         int saved = ComputeSettings.MaxDegreeOfParallelism;
         try
         {
             ComputeSettings.MaxDegreeOfParallelism = 1;
-            (double loss1, float[] state1, float[] grad1, float[] logits1) = Run(cell);
-            ComputeSettings.MaxDegreeOfParallelism = Environment.ProcessorCount;
-            (double loss2, float[] state2, float[] grad2, float[] logits2) = Run(cell);
+            (double loss1, float[] state1, float[] grad1, float[] logits1) = Run(cell, batch);
+
+            // At least two threads even on a one-core machine, so the time loop is cut along the batch (lanes) and
+            // the larger GEMMs are cut into tasks: neither may change a bit.
+            ComputeSettings.MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount);
+            (double loss2, float[] state2, float[] grad2, float[] logits2) = Run(cell, batch);
             Assert.Equal(loss1, loss2);
             Assert.Equal(state1, state2);
             Assert.Equal(grad1, grad2);
@@ -97,19 +103,20 @@ public class DeterminismTests
         }
     }
 
-    private static (double Loss, float[] State, float[] Gradients, float[] Logits) Run(CellKind cell)
+    private static (double Loss, float[] State, float[] Gradients, float[] Logits) Run(CellKind cell, int batch)
     {
-        // Big enough that a parallel GEMM would split the work (N = 256 rows, V = 300).
+        // Big enough that a parallel GEMM would split the work (N = 16·B rows, V = 300), and B ≥ 16 so that the time
+        // loop runs its lanes in parts (an odd B leaves ragged GEMM tiles inside the parts).
         IRecurrentModel model = RecurrentModel.Create(new RecurrentModelOptions { VocabularySize = 300, EmbeddingSize = 48, HiddenSize = 64, Layers = 2, Cell = cell, Seed = 8 });
         var r = new DeterministicRandom(5);
-        int[] inputs = [.. Enumerable.Range(0, 16 * 16).Select(_ => r.Next(300))];
-        int[] targets = [.. Enumerable.Range(0, 16 * 16).Select(_ => r.Next(300))];
-        RecurrentState state = model.CreateState(16);
+        int[] inputs = [.. Enumerable.Range(0, 16 * batch).Select(_ => r.Next(300))];
+        int[] targets = [.. Enumerable.Range(0, 16 * batch).Select(_ => r.Next(300))];
+        RecurrentState state = model.CreateState(batch);
         model.ZeroGradients();
         double loss = model.Forward(inputs, targets, default, state, ForwardMode.Train).Sum;
         model.Backward();
-        float[] logits = new float[16 * 300];
-        model.Step(inputs.AsSpan(0, 16), state, logits);
+        float[] logits = new float[batch * 300];
+        model.Step(inputs.AsSpan(0, batch), state, logits);
         return (loss, state.AllHidden.ToArray(), model.Gradients.ToArray(), logits);
     }
 }
