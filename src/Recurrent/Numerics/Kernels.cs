@@ -93,10 +93,33 @@ internal static partial class Kernels
             }
         }
 
-        Span<float> scratch = stackalloc float[ScratchLength];
+        int threads = ComputeSettings.MaxDegreeOfParallelism;
+        if (threads > 1 && rows >= 2 && total >= ParallelSoftmaxElements)
+        {
+            return SoftmaxCrossEntropyWork.Run(logits, bias, vocabularySize, targets, mask, dlogits, gradScale, threads);
+        }
+
         double loss = 0;
+        SoftmaxCrossEntropyRows(logits, bias, vocabularySize, targets, mask, dlogits, gradScale, 0, rows, ref loss, default);
+        return loss;
+    }
+
+    /// <summary>Fewest logits (N·V) for which the softmax cross-entropy splits its rows over the worker pool.</summary>
+    internal const long ParallelSoftmaxElements = 1L << 18;
+
+    /// <summary>
+    /// Rows <c>[r0, r1)</c> of the softmax cross-entropy (arguments validated by the caller). Each row's loss is added
+    /// to <paramref name="loss"/> in row order, or, when <paramref name="rowLosses"/> is not empty, stored in
+    /// <c>rowLosses[n − r0]</c> (0 for a masked row) for the caller to add in row order: the same additions either way.
+    /// </summary>
+    private static void SoftmaxCrossEntropyRows(
+        ReadOnlySpan<float> logits, ReadOnlySpan<float> bias, int vocabularySize, ReadOnlySpan<int> targets, ReadOnlySpan<float> mask,
+        Span<float> dlogits, float gradScale, int r0, int r1, ref double loss, Span<double> rowLosses)
+    {
+        bool wantGrad = !dlogits.IsEmpty;
+        Span<float> scratch = stackalloc float[ScratchLength];
         int v = vocabularySize;
-        for (int n = 0; n < rows; n++)
+        for (int n = r0; n < r1; n++)
         {
             ReadOnlySpan<float> row = logits.Slice(n * v, v);
             float m = mask.IsEmpty ? 1f : mask[n];
@@ -105,6 +128,11 @@ internal static partial class Kernels
                 if (wantGrad)
                 {
                     dlogits.Slice(n * v, v).Clear();
+                }
+
+                if (!rowLosses.IsEmpty)
+                {
+                    rowLosses[n - r0] = 0;
                 }
 
                 continue;
@@ -157,11 +185,18 @@ internal static partial class Kernels
             }
 
             // −log p[target] = log Σ exp(z − max) + max − z[target].
-            loss += m * (Math.Log(sum) + ((double)max - targetLogit));
+            double rowLoss = m * (Math.Log(sum) + ((double)max - targetLogit));
+            if (rowLosses.IsEmpty)
+            {
+                loss += rowLoss;
+            }
+            else
+            {
+                rowLosses[n - r0] = rowLoss;
+            }
         }
-
-        return loss;
     }
+
 
     /// <summary>Σ x in chunks of <see cref="ScratchLength"/>, the order the loss-only path sums in.</summary>
     private static float ChunkedSum(ReadOnlySpan<float> x)

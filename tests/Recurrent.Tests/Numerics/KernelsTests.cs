@@ -269,6 +269,47 @@ public sealed class KernelsTests
         Assert.Equal(expectedGrad, logits);
     }
 
+    [Theory]
+    [InlineData(70, 4000)]   // above the split threshold: rows run in parts over the pool
+    [InlineData(1100, 250)]
+    [InlineData(3, 100000)]  // fewer rows than parts
+    public void SoftmaxCrossEntropy_RowsSplitOverThreads_SameBitsAsOneThread(int rows, int vocabulary)
+    {
+        Assert.True((long)rows * vocabulary >= Kernels.ParallelSoftmaxElements);
+        var random = new Random(rows ^ vocabulary);
+        float[] logits = GemmTests.RandomArray(random, rows * vocabulary).Select(v => v * 6).ToArray();
+        float[] bias = GemmTests.RandomArray(random, vocabulary);
+        int[] targets = Enumerable.Range(0, rows).Select(_ => random.Next(vocabulary)).ToArray();
+        float[] mask = Enumerable.Range(0, rows).Select(i => i % 5 == 2 ? 0f : 1f).ToArray();
+        int saved = ComputeSettings.MaxDegreeOfParallelism;
+        try
+        {
+            (double Loss, double LossOnly, float[] Grad) Run(int threads)
+            {
+                ComputeSettings.MaxDegreeOfParallelism = threads;
+                float[] grad = new float[logits.Length];
+                double loss = Kernels.SoftmaxCrossEntropy(logits, bias, vocabulary, targets, mask, grad, 0.5f);
+                double lossOnly = Kernels.SoftmaxCrossEntropy(logits, bias, vocabulary, targets, mask, default, 0.5f);
+                return (loss, lossOnly, grad);
+            }
+
+            var one = Run(1);
+            foreach (int threads in new[] { 2, 3, 8 })
+            {
+                var many = Run(threads);
+                Assert.Equal(one.Loss, many.Loss);
+                Assert.Equal(one.LossOnly, many.LossOnly);
+                Assert.Equal(one.Grad, many.Grad);
+            }
+
+            Assert.Equal(one.Loss, one.LossOnly);
+        }
+        finally
+        {
+            ComputeSettings.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void SoftmaxCrossEntropy_Validates()
     {
