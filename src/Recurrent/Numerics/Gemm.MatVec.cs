@@ -31,13 +31,16 @@ internal static unsafe partial class Gemm
     /// <exception cref="ArgumentException"><paramref name="lda"/> is smaller than n, a span is too short, or
     /// <paramref name="y"/> overlaps <paramref name="a"/> or <paramref name="x"/>.</exception>
     public static void MatVec(bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y) =>
-        MatVec(SimdTiers.Best, transA, m, n, a, lda, x, beta, y);
+        MatVec(SimdTiers.Best, transA, m, n, a, lda, x, beta, y, ComputeSettings.MaxDegreeOfParallelism);
+
+    /// <summary>Fewest elements of A (m·n) for which <c>y = A·x</c> splits its rows over the worker pool (1 MiB of floats).</summary>
+    internal const long ParallelMatVecElements = 1L << 18;
 
     /// <summary>
     /// <see cref="MatVec(bool, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, float, Span{float})"/> at a
     /// given SIMD tier (tests use it to cover every tier in one process).
     /// </summary>
-    internal static void MatVec(SimdTier tier, bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y)
+    internal static void MatVec(SimdTier tier, bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y, int maxDegreeOfParallelism = 1)
     {
         if (m < 0)
         {
@@ -108,24 +111,81 @@ internal static unsafe partial class Gemm
                         break;
                 }
             }
+            else if (maxDegreeOfParallelism > 1 && m >= 16 && (long)m * n >= ParallelMatVecElements)
+            {
+                // Rows are independent and each goes through the same sequence in any group of eight, so splitting
+                // them over threads (on multiples of eight) gives the same bits; each core streams its share of A.
+                MatVecWork.Run(tier, pa, lda, px, n, beta, py, m, maxDegreeOfParallelism);
+            }
             else
             {
-                switch (tier)
-                {
-                    case SimdTier.Vector512:
-                        RowsV512(pa, lda, px, n, beta, py, 0, m);
-                        break;
-                    case SimdTier.Vector256:
-                        RowsV256(pa, lda, px, n, beta, py, 0, m);
-                        break;
-                    case SimdTier.Vector128:
-                        RowsV128(pa, lda, px, n, beta, py, 0, m);
-                        break;
-                    default:
-                        RowsScalar(pa, lda, px, n, beta, py, 0, m);
-                        break;
-                }
+                Rows(tier, pa, lda, px, n, beta, py, 0, m);
             }
+        }
+    }
+
+    /// <summary>Rows <c>[i0, i1)</c> of <c>y = A·x + beta·y</c> at a tier.</summary>
+    private static void Rows(SimdTier tier, float* pa, nint lda, float* px, int n, float beta, float* py, int i0, int i1)
+    {
+        switch (tier)
+        {
+            case SimdTier.Vector512:
+                RowsV512(pa, lda, px, n, beta, py, i0, i1);
+                break;
+            case SimdTier.Vector256:
+                RowsV256(pa, lda, px, n, beta, py, i0, i1);
+                break;
+            case SimdTier.Vector128:
+                RowsV128(pa, lda, px, n, beta, py, i0, i1);
+                break;
+            default:
+                RowsScalar(pa, lda, px, n, beta, py, i0, i1);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <c>y = A·x + beta·y</c> with its rows cut into one part per thread (on multiples of eight) and run on the
+    /// worker pool. One instance per calling thread; the pointers are valid only during a call.
+    /// </summary>
+    private sealed class MatVecWork : IParallelWork
+    {
+        [ThreadStatic]
+        private static MatVecWork? t_instance;
+
+        private SimdTier _tier;
+        private float* _a, _x, _y;
+        private nint _lda;
+        private int _n, _m, _parts;
+        private float _beta;
+
+        public static void Run(SimdTier tier, float* a, nint lda, float* x, int n, float beta, float* y, int m, int threads)
+        {
+            MatVecWork work = t_instance ??= new MatVecWork();
+            work._tier = tier;
+            work._a = a;
+            work._lda = lda;
+            work._x = x;
+            work._n = n;
+            work._beta = beta;
+            work._y = y;
+            work._m = m;
+            work._parts = Math.Min(threads, m / 8);
+            try
+            {
+                ParallelWork.Run(work, work._parts, threads);
+            }
+            finally
+            {
+                work._a = work._x = work._y = null;
+            }
+        }
+
+        public void Run(int part)
+        {
+            int groups = (_m + 7) / 8;
+            int i0 = Math.Min(_m, part * groups / _parts * 8), i1 = Math.Min(_m, (part + 1) * groups / _parts * 8);
+            Rows(_tier, _a, _lda, _x, _n, _beta, _y, i0, i1);
         }
     }
 

@@ -77,6 +77,30 @@ public sealed class MatVecTests
 
     [Theory]
     [MemberData(nameof(GemmTests.Tiers), MemberType = typeof(GemmTests))]
+    public void MatVec_RowsSplitOverThreads_SameBitsAsOneThread(int tierValue)
+    {
+        // Above the split threshold y = A·x cuts its rows into one part per thread, on multiples of eight.
+        var tier = (SimdTier)tierValue;
+        var random = new Random(77);
+        foreach ((int m, int n, float beta) in new[] { (4000, 128, 1f), (1001, 263, 0f), (17, 16000, 1f) })
+        {
+            Assert.True((long)m * n >= Gemm.ParallelMatVecElements);
+            float[] a = GemmTests.RandomArray(random, m * n);
+            float[] x = GemmTests.RandomArray(random, n);
+            float[] y0 = GemmTests.RandomArray(random, m);
+            float[] one = (float[])y0.Clone();
+            Gemm.MatVec(tier, false, m, n, a, n, x, beta, one, maxDegreeOfParallelism: 1);
+            foreach (int threads in new[] { 2, 3, 8 })
+            {
+                float[] many = (float[])y0.Clone();
+                Gemm.MatVec(tier, false, m, n, a, n, x, beta, many, threads);
+                Assert.Equal(one, many);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmTests.Tiers), MemberType = typeof(GemmTests))]
     public void MatVec_BetaZero_OverwritesNaN(int tierValue)
     {
         var tier = (SimdTier)tierValue;
