@@ -122,10 +122,24 @@ internal sealed class GemmWorkerPool
         }
     }
 
+    /// <summary>
+    /// How long a helper keeps polling for the next call before it blocks. Batch-1 sampling hands a mat-vec over
+    /// every few hundred microseconds, and waking a blocked thread (on a virtual machine, a halted virtual CPU) can
+    /// cost about as much as the work; polling for a bounded time after each call keeps back-to-back calls cheap and
+    /// costs at most this much CPU per call when no call follows.
+    /// </summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 1000; // 1 ms
+
     private void WorkerLoop()
     {
         while (true)
         {
+            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            while (_start.CurrentCount == 0 && Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(16);
+            }
+
             _start.Wait();
             RunTasks();
             if (Interlocked.Decrement(ref _remaining) == 0)
