@@ -33,8 +33,8 @@ internal static unsafe partial class Gemm
     public static void MatVec(bool transA, int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y) =>
         MatVec(SimdTiers.Best, transA, m, n, a, lda, x, beta, y, ComputeSettings.MaxDegreeOfParallelism);
 
-    /// <summary>Fewest elements of A (m·n) for which <c>y = A·x</c> splits its rows over the worker pool (1 MiB of floats).</summary>
-    internal const long ParallelMatVecElements = 1L << 18;
+    /// <summary>Fewest elements of A (m·n) for which <c>y = A·x</c> splits its rows over the worker pool (256 KiB of floats, e.g. one 512×128 LSTM weight).</summary>
+    internal const long ParallelMatVecElements = 1L << 16;
 
     /// <summary>
     /// <see cref="MatVec(bool, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, float, Span{float})"/> at a
