@@ -64,6 +64,33 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
             L.append(f"            {vt}.Store({vt}.MultiplyAddEstimate(vb, {vt}.Load(cr + {v * w}), c{r}{v} * va), cr + {v * w});")
     L.append("        }")
     L.append("    }")
+    L.append("")
+    half = mr // 2
+    L.append("    /// <inheritdoc/>")
+    L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+    L.append("    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)")
+    L.append("    {")
+    L.append("        Debug.Assert(kc > 0);")
+    L.append(f"        // The top {half} rows of the tile: the same accumulations as Run, for half the rows.")
+    for r in range(half):
+        L.append("        " + " ".join(f"{vt}<float> c{r}{v} = default;" for v in range(nv)))
+    L.append("        for (int p = 0; p < kc; p++)")
+    L.append("        {")
+    for v in range(nv):
+        L.append(f"            {vt}<float> b{v} = {vt}.Load(b + {v * w});")
+    L.append(f"            {vt}<float> av;")
+    for r in range(half):
+        L.append(f"            av = {vt}.Create(a[{r}]);")
+        for v in range(nv):
+            L.append(f"            c{r}{v} = {vt}.{fma}(av, b{v}, c{r}{v});")
+    L.append(f"            a += {mr};")
+    L.append(f"            b += {nr};")
+    L.append("        }")
+    L.append("")
+    for r in range(half):
+        for v in range(nv):
+            L.append(f"        {vt}.Store(c{r}{v}, tile + {r * nr + v * w});")
+    L.append("    }")
     L.append("}")
     return "\n".join(L)
 
@@ -106,6 +133,29 @@ def scalar_kernel(mr, nr):
         L.append(f"            cr = c + ({r} * ldc);")
         L.append("            " + " ".join(f"cr[{j}] = (alpha * c{r}{j}) + (beta * cr[{j}]);" for j in range(nr)))
     L.append("        }")
+    L.append("    }")
+    L.append("")
+    half = mr // 2
+    L.append("    /// <inheritdoc/>")
+    L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+    L.append("    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)")
+    L.append("    {")
+    L.append("        Debug.Assert(kc > 0);")
+    for r in range(half):
+        L.append("        " + " ".join(f"float c{r}{j} = 0f;" for j in range(nr)))
+    L.append("        for (int p = 0; p < kc; p++)")
+    L.append("        {")
+    L.append("            " + " ".join(f"float b{j} = b[{j}];" for j in range(nr)))
+    L.append("            float av;")
+    for r in range(half):
+        L.append(f"            av = a[{r}];")
+        L.append("            " + " ".join(f"c{r}{j} += av * b{j};" for j in range(nr)))
+    L.append(f"            a += {mr};")
+    L.append(f"            b += {nr};")
+    L.append("        }")
+    L.append("")
+    for r in range(half):
+        L.append("        " + " ".join(f"tile[{r * nr + j}] = c{r}{j};" for j in range(nr)))
     L.append("    }")
     L.append("}")
     return "\n".join(L)

@@ -139,6 +139,47 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
             Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c71 * va), cr + 16);
         }
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        // The top 4 rows of the tile: the same accumulations as Run, for half the rows.
+        Vector512<float> c00 = default; Vector512<float> c01 = default;
+        Vector512<float> c10 = default; Vector512<float> c11 = default;
+        Vector512<float> c20 = default; Vector512<float> c21 = default;
+        Vector512<float> c30 = default; Vector512<float> c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            a += 8;
+            b += 32;
+        }
+
+        Vector512.Store(c00, tile + 0);
+        Vector512.Store(c01, tile + 16);
+        Vector512.Store(c10, tile + 32);
+        Vector512.Store(c11, tile + 48);
+        Vector512.Store(c20, tile + 64);
+        Vector512.Store(c21, tile + 80);
+        Vector512.Store(c30, tile + 96);
+        Vector512.Store(c31, tile + 112);
+    }
 }
 
 /// <summary>AVX2 microkernel: a 6×16 tile of C in 12 ymm accumulators (15 of the 16 registers in use).</summary>
@@ -248,6 +289,41 @@ internal readonly struct Gemm256Kernel : IGemmMicrokernel
             Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 8), c51 * va), cr + 8);
         }
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        // The top 3 rows of the tile: the same accumulations as Run, for half the rows.
+        Vector256<float> c00 = default; Vector256<float> c01 = default;
+        Vector256<float> c10 = default; Vector256<float> c11 = default;
+        Vector256<float> c20 = default; Vector256<float> c21 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> av;
+            av = Vector256.Create(a[0]);
+            c00 = Vector256.MultiplyAddEstimate(av, b0, c00);
+            c01 = Vector256.MultiplyAddEstimate(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.MultiplyAddEstimate(av, b0, c10);
+            c11 = Vector256.MultiplyAddEstimate(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.MultiplyAddEstimate(av, b0, c20);
+            c21 = Vector256.MultiplyAddEstimate(av, b1, c21);
+            a += 6;
+            b += 16;
+        }
+
+        Vector256.Store(c00, tile + 0);
+        Vector256.Store(c01, tile + 8);
+        Vector256.Store(c10, tile + 16);
+        Vector256.Store(c11, tile + 24);
+        Vector256.Store(c20, tile + 32);
+        Vector256.Store(c21, tile + 40);
+    }
 }
 
 /// <summary>128-bit microkernel (SSE, Arm NEON): a 6×8 tile of C in 12 accumulators.</summary>
@@ -340,6 +416,41 @@ internal readonly struct Gemm128Kernel : IGemmMicrokernel
             Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 4), c51 * va), cr + 4);
         }
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        // The top 3 rows of the tile: the same accumulations as Run, for half the rows.
+        Vector128<float> c00 = default; Vector128<float> c01 = default;
+        Vector128<float> c10 = default; Vector128<float> c11 = default;
+        Vector128<float> c20 = default; Vector128<float> c21 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> av;
+            av = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(av, b0, c00);
+            c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
+            av = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(av, b0, c10);
+            c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
+            av = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(av, b0, c20);
+            c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
+            a += 6;
+            b += 8;
+        }
+
+        Vector128.Store(c00, tile + 0);
+        Vector128.Store(c01, tile + 4);
+        Vector128.Store(c10, tile + 8);
+        Vector128.Store(c11, tile + 12);
+        Vector128.Store(c20, tile + 16);
+        Vector128.Store(c21, tile + 20);
+    }
 }
 
 /// <summary>Scalar 4×4 microkernel: the fallback when no vector hardware is accelerated.</summary>
@@ -399,5 +510,28 @@ internal readonly struct GemmScalarKernel : IGemmMicrokernel
             cr = c + (3 * ldc);
             cr[0] = (alpha * c30) + (beta * cr[0]); cr[1] = (alpha * c31) + (beta * cr[1]); cr[2] = (alpha * c32) + (beta * cr[2]); cr[3] = (alpha * c33) + (beta * cr[3]);
         }
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        float c00 = 0f; float c01 = 0f; float c02 = 0f; float c03 = 0f;
+        float c10 = 0f; float c11 = 0f; float c12 = 0f; float c13 = 0f;
+        for (int p = 0; p < kc; p++)
+        {
+            float b0 = b[0]; float b1 = b[1]; float b2 = b[2]; float b3 = b[3];
+            float av;
+            av = a[0];
+            c00 += av * b0; c01 += av * b1; c02 += av * b2; c03 += av * b3;
+            av = a[1];
+            c10 += av * b0; c11 += av * b1; c12 += av * b2; c13 += av * b3;
+            a += 4;
+            b += 4;
+        }
+
+        tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+        tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
     }
 }

@@ -289,9 +289,18 @@ internal static unsafe partial class Gemm
                             }
                             else
                             {
-                                // Edge tile: compute the full (zero-padded) tile into a scratch tile, then write back
-                                // only the valid part, so nothing outside C is read or written.
-                                TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                                // Edge tile: compute the full (zero-padded) tile, or only its top half when the valid
+                                // rows fit there, into a scratch tile, then write back only the valid part, so nothing
+                                // outside C is read or written.
+                                if (mrEff <= mr / 2)
+                                {
+                                    TKernel.RunHalf(kc, ap, bp, edge);
+                                }
+                                else
+                                {
+                                    TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                                }
+
                                 StoreEdge(edge, nr, cp, ldc, mrEff, nrEff, job.Alpha, beta);
                             }
                         }

@@ -16,4 +16,11 @@ internal interface IGemmMicrokernel
 
     /// <summary>Computes one full tile. When <paramref name="beta"/> is 0, C is not read.</summary>
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>
+    /// Computes the top <c>MR / 2</c> rows of a tile, <c>tile = Ap·Bp</c> (row stride <c>NR</c>, overwritten), from
+    /// the same packed panels: for a ragged bottom edge of at most <c>MR / 2</c> rows, at half the work of
+    /// <see cref="Run"/>. Each element gets exactly the accumulations <see cref="Run"/> gives it (alpha = 1, beta = 0).
+    /// </summary>
+    static abstract unsafe void RunHalf(int kc, float* a, float* b, float* tile);
 }

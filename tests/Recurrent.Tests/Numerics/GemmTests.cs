@@ -128,6 +128,35 @@ public sealed class GemmTests
         Assert.Equal(expected, c);
     }
 
+    [Theory]
+    [MemberData(nameof(Tiers))]
+    public void Multiply_RowsGetTheSameBitsInAnyTile(int tierValue)
+    {
+        // A row of C is the same whether it is computed in a full MR-row tile, in a ragged bottom tile of more than
+        // MR/2 rows (the full kernel into a scratch tile) or of at most MR/2 rows (the half kernel): the recurrent
+        // layers rely on it when they cut a batch into parts of any size. alpha = 1 and beta ∈ {0, 1}, as there.
+        var tier = (SimdTier)tierValue;
+        var random = new Random(21);
+        const int M = 37, N = 70, K = 300;
+        float[] a = RandomArray(random, M * K);
+        float[] b = RandomArray(random, N * K);
+        float[] c0 = RandomArray(random, M * N);
+        foreach (float beta in new[] { 0f, 1f })
+        {
+            float[] whole = (float[])c0.Clone();
+            Gemm.Multiply(tier, 1, false, true, M, N, K, 1f, a, K, b, K, beta, whole, N);
+            foreach (int rows in new[] { 1, 2, 3, 5, 7, 10, 13 })
+            {
+                for (int r0 = 0; r0 + rows <= M; r0 += rows + 3)
+                {
+                    float[] part = c0.AsSpan(r0 * N, rows * N).ToArray();
+                    Gemm.Multiply(tier, 1, false, true, rows, N, K, 1f, a.AsSpan(r0 * K), K, b, K, beta, part, N);
+                    Assert.Equal(whole.AsSpan(r0 * N, rows * N).ToArray(), part);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Multiply_ResultIsBitwiseIndependentOfThreadCount()
     {
