@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Recurrent.Numerics;
 
 namespace Recurrent.Training.Optimizers;
 
@@ -52,6 +53,23 @@ internal static class AdamKernel
             throw new ArgumentException("The gradient buffer is shorter than the parameter buffer.", nameof(gradients));
         }
 
+        int threads = ComputeSettings.MaxDegreeOfParallelism;
+        if (threads > 1 && n >= ParallelElements)
+        {
+            // Elementwise: ranges of whole vectors on the worker pool give every element the same operations.
+            AdamWork.Run(parameters[..n], gradients[..n], m, v, in c, clearGradients, threads);
+            return;
+        }
+
+        UpdateRange(parameters[..n], gradients[..n], m, v, in c, clearGradients);
+    }
+
+    /// <summary>Fewest parameters for which the update splits into ranges over the worker pool.</summary>
+    internal const int ParallelElements = 1 << 18;
+
+    private static void UpdateRange(Span<float> parameters, Span<float> gradients, Span<float> m, Span<float> v, in Coefficients c, bool clearGradients)
+    {
+        int n = parameters.Length;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float mr = ref MemoryMarshal.GetReference(m);
@@ -95,6 +113,57 @@ internal static class AdamKernel
             Unsafe.Add(ref vr, i) = vi;
             float denom = (MathF.Sqrt(vi) / c.Bias2Sqrt) + c.Epsilon;
             Unsafe.Add(ref p, i) = pi - (c.StepSize * mi / denom);
+        }
+    }
+
+
+    /// <summary>The update with its elements cut into ranges of whole 16-float blocks, run on the worker pool.</summary>
+    private sealed unsafe class AdamWork : IParallelWork
+    {
+        private const int PartsPerThread = 4;
+
+        [ThreadStatic]
+        private static AdamWork? t_instance;
+
+        private float* _p, _g, _m, _v;
+        private int _n, _parts;
+        private Coefficients _c;
+        private bool _clear;
+
+        public static void Run(Span<float> parameters, Span<float> gradients, Span<float> m, Span<float> v, in Coefficients c, bool clear, int threads)
+        {
+            AdamWork work = t_instance ??= new AdamWork();
+            fixed (float* pp = parameters)
+            fixed (float* pg = gradients)
+            fixed (float* pm = m)
+            fixed (float* pv = v)
+            {
+                work._p = pp;
+                work._g = pg;
+                work._m = pm;
+                work._v = pv;
+                work._n = parameters.Length;
+                work._c = c;
+                work._clear = clear;
+                work._parts = PartsPerThread * threads;
+                try
+                {
+                    ParallelWork.Run(work, work._parts, threads);
+                }
+                finally
+                {
+                    work._p = work._g = work._m = work._v = null;
+                }
+            }
+        }
+
+        public void Run(int part)
+        {
+            int blocks = (_n + 15) / 16;
+            int i0 = Math.Min(_n, (int)((long)part * blocks / _parts) * 16);
+            int i1 = Math.Min(_n, (int)((long)(part + 1) * blocks / _parts) * 16);
+            int len = i1 - i0;
+            UpdateRange(new Span<float>(_p + i0, len), new Span<float>(_g + i0, len), new Span<float>(_m + i0, len), new Span<float>(_v + i0, len), in _c, _clear);
         }
     }
 
