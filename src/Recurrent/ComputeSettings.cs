@@ -9,7 +9,11 @@ public static class ComputeSettings
 {
     private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
 
-    /// <summary>Gets or sets how many threads a large matrix product may use (default: the processor count).</summary>
+    /// <summary>
+    /// Gets or sets how many threads the library's kernels may use (default: the processor count): large matrix
+    /// products, batch-1 matrix-vector products, the loss, the optimizer's pass over large models, and the lanes of a
+    /// recurrent layer's time loop at batch sizes of 16 or more.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public static int MaxDegreeOfParallelism
     {
