@@ -7,6 +7,43 @@ every accumulator in a register. Run from the repository root: python3 eng/gen-g
 import pathlib
 
 
+def vec_accumulate(L, vt, w, mr, nv, fma, rows, comment):
+    """Emits the accumulators of the top `rows` rows of an mr-row tile and the k loop that fills them (A stride mr)."""
+    nr = w * nv
+    for r in range(rows):
+        L.append("        " + " ".join(f"{vt}<float> c{r}{v} = default;" for v in range(nv)))
+    L.append("        for (int p = 0; p < kc; p++)")
+    L.append("        {")
+    if comment:
+        L.append(f"            // One rank-1 update: row p of the packed B panel ({nr} floats) times column p of the packed A panel ({mr} floats).")
+    for v in range(nv):
+        L.append(f"            {vt}<float> b{v} = {vt}.Load(b + {v * w});")
+    L.append(f"            {vt}<float> av;")
+    for r in range(rows):
+        L.append(f"            av = {vt}.Create(a[{r}]);")
+        for v in range(nv):
+            L.append(f"            c{r}{v} = {vt}.{fma}(av, b{v}, c{r}{v});")
+    L.append(f"            a += {mr};")
+    L.append(f"            b += {nr};")
+    L.append("        }")
+
+
+def scalar_accumulate(L, mr, nr, rows):
+    """Emits the scalar accumulators of the top `rows` rows of an mr×nr tile and the k loop (A stride mr)."""
+    for r in range(rows):
+        L.append("        " + " ".join(f"float c{r}{j} = 0f;" for j in range(nr)))
+    L.append("        for (int p = 0; p < kc; p++)")
+    L.append("        {")
+    L.append("            " + " ".join(f"float b{j} = b[{j}];" for j in range(nr)))
+    L.append("            float av;")
+    for r in range(rows):
+        L.append(f"            av = a[{r}];")
+        L.append("            " + " ".join(f"c{r}{j} += av * b{j};" for j in range(nr)))
+    L.append(f"            a += {mr};")
+    L.append(f"            b += {nr};")
+    L.append("        }")
+
+
 def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
     nr = w * nv
     L = []
@@ -30,21 +67,7 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
         L.append("        }")
         L.append("")
     L.append(f"        // {mr}×{nr} tile of C in {mr * nv} accumulators (rows r, vectors v of {w} columns).")
-    for r in range(mr):
-        L.append("        " + " ".join(f"{vt}<float> c{r}{v} = default;" for v in range(nv)))
-    L.append("        for (int p = 0; p < kc; p++)")
-    L.append("        {")
-    L.append(f"            // One rank-1 update: row p of the packed B panel ({nr} floats) times column p of the packed A panel ({mr} floats).")
-    for v in range(nv):
-        L.append(f"            {vt}<float> b{v} = {vt}.Load(b + {v * w});")
-    L.append(f"            {vt}<float> av;")
-    for r in range(mr):
-        L.append(f"            av = {vt}.Create(a[{r}]);")
-        for v in range(nv):
-            L.append(f"            c{r}{v} = {vt}.{fma}(av, b{v}, c{r}{v});")
-    L.append(f"            a += {mr};")
-    L.append(f"            b += {nr};")
-    L.append("        }")
+    vec_accumulate(L, vt, w, mr, nv, fma, mr, comment=True)
     L.append("")
     L.append(f"        {vt}<float> va = {vt}.Create(alpha);")
     L.append("        if (beta == 0f)")
@@ -72,20 +95,7 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
     L.append("    {")
     L.append("        Debug.Assert(kc > 0);")
     L.append(f"        // The top {half} rows of the tile: the same accumulations as Run, for half the rows.")
-    for r in range(half):
-        L.append("        " + " ".join(f"{vt}<float> c{r}{v} = default;" for v in range(nv)))
-    L.append("        for (int p = 0; p < kc; p++)")
-    L.append("        {")
-    for v in range(nv):
-        L.append(f"            {vt}<float> b{v} = {vt}.Load(b + {v * w});")
-    L.append(f"            {vt}<float> av;")
-    for r in range(half):
-        L.append(f"            av = {vt}.Create(a[{r}]);")
-        for v in range(nv):
-            L.append(f"            c{r}{v} = {vt}.{fma}(av, b{v}, c{r}{v});")
-    L.append(f"            a += {mr};")
-    L.append(f"            b += {nr};")
-    L.append("        }")
+    vec_accumulate(L, vt, w, mr, nv, fma, half, comment=False)
     L.append("")
     for r in range(half):
         for v in range(nv):
@@ -107,18 +117,7 @@ def scalar_kernel(mr, nr):
     L.append("    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)")
     L.append("    {")
     L.append("        Debug.Assert(kc > 0);")
-    for r in range(mr):
-        L.append("        " + " ".join(f"float c{r}{j} = 0f;" for j in range(nr)))
-    L.append("        for (int p = 0; p < kc; p++)")
-    L.append("        {")
-    L.append("            " + " ".join(f"float b{j} = b[{j}];" for j in range(nr)))
-    L.append("            float av;")
-    for r in range(mr):
-        L.append(f"            av = a[{r}];")
-        L.append("            " + " ".join(f"c{r}{j} += av * b{j};" for j in range(nr)))
-    L.append(f"            a += {mr};")
-    L.append(f"            b += {nr};")
-    L.append("        }")
+    scalar_accumulate(L, mr, nr, mr)
     L.append("")
     L.append("        float* cr;")
     L.append("        if (beta == 0f)")
@@ -141,18 +140,7 @@ def scalar_kernel(mr, nr):
     L.append("    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)")
     L.append("    {")
     L.append("        Debug.Assert(kc > 0);")
-    for r in range(half):
-        L.append("        " + " ".join(f"float c{r}{j} = 0f;" for j in range(nr)))
-    L.append("        for (int p = 0; p < kc; p++)")
-    L.append("        {")
-    L.append("            " + " ".join(f"float b{j} = b[{j}];" for j in range(nr)))
-    L.append("            float av;")
-    for r in range(half):
-        L.append(f"            av = a[{r}];")
-        L.append("            " + " ".join(f"c{r}{j} += av * b{j};" for j in range(nr)))
-    L.append(f"            a += {mr};")
-    L.append(f"            b += {nr};")
-    L.append("        }")
+    scalar_accumulate(L, mr, nr, half)
     L.append("")
     for r in range(half):
         L.append("        " + " ".join(f"tile[{r * nr + j}] = c{r}{j};" for j in range(nr)))

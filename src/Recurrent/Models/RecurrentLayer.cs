@@ -51,10 +51,8 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     // same way), and the arguments of the loop that is running on the pool (pinned by the caller for the call).
     private int _parts = 1;
     private bool _runBackward;
-    private float* _runP;
-    private int _runPLength;
-    private float* _runDOutput;
-    private int _runDOutputLength;
+    private float* _runData;   // the parameters (forward) or dL/dh from above (backward)
+    private int _runDataLength;
 
     public RecurrentLayer(IRecurrentCell cell, int inputSize, int hiddenSize, bool oneHotInput, int wih, int whh, int bih, int bhh)
     {
@@ -125,14 +123,7 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         }
         else
         {
-            fixed (float* pp = p)
-            {
-                _runBackward = false;
-                _runP = pp;
-                _runPLength = p.Length;
-                ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
-                _runP = null;
-            }
+            RunLaneParts(backward: false, p);
         }
     }
 
@@ -150,17 +141,40 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         return threads > 1 && batch >= 2 * MinLanesPerPart ? Math.Min(threads, batch / MinLanesPerPart) : 1;
     }
 
+    /// <summary>
+    /// Runs the time loop's <see cref="_parts"/> parts on the worker pool; <paramref name="data"/> (the parameters
+    /// forward, dL/dh from above backward) stays pinned until every part has run.
+    /// </summary>
+    private void RunLaneParts(bool backward, ReadOnlySpan<float> data)
+    {
+        fixed (float* pd = data)
+        {
+            _runBackward = backward;
+            _runData = pd;
+            _runDataLength = data.Length;
+            try
+            {
+                ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
+            }
+            finally
+            {
+                _runData = null;
+            }
+        }
+    }
+
     /// <summary>Runs one part of the lane-parallel time loop (<see cref="IParallelWork"/>).</summary>
     void IParallelWork.Run(int part)
     {
         int b0 = part * _batch / _parts, b1 = (part + 1) * _batch / _parts;
+        var data = new ReadOnlySpan<float>(_runData, _runDataLength);
         if (_runBackward)
         {
-            BackwardLanes(default, new ReadOnlySpan<float>(_runDOutput, _runDOutputLength), b0, b1, threads: 1);
+            BackwardLanes(default, data, b0, b1, threads: 1);
         }
         else
         {
-            ForwardLanes(new ReadOnlySpan<float>(_runP, _runPLength), b0, b1, threads: 1);
+            ForwardLanes(data, b0, b1, threads: 1);
         }
     }
 
@@ -280,14 +294,7 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         }
         else
         {
-            fixed (float* pd = dOutput)
-            {
-                _runBackward = true;
-                _runDOutput = pd;
-                _runDOutputLength = dOutput.Length;
-                ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
-                _runDOutput = null;
-            }
+            RunLaneParts(backward: true, dOutput);
         }
 
         // Weight gradients, one GEMM each over all N positions:
