@@ -68,14 +68,7 @@ internal static unsafe partial class Gemm
         {
             // B's own pointer is unused (the panels come from the packed buffer); ldb only has to look valid.
             var job = new GemmJob(b.Tier, transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, maxDegreeOfParallelism, b.Pointer, b.PaddedN);
-            int helpers = Math.Min(maxDegreeOfParallelism, job.TaskCount) - 1;
-            if (!(helpers > 0 && (long)m * n * k >= ParallelThreshold && GemmWorkerPool.Shared.TryRun(in job, helpers)))
-            {
-                for (int t = 0; t < job.TaskCount; t++)
-                {
-                    RunTask(in job, t);
-                }
-            }
+            RunAll(in job, maxDegreeOfParallelism);
         }
 
         GC.KeepAlive(b);

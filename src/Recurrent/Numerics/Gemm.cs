@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Recurrent.Numerics;
 
@@ -348,16 +346,7 @@ internal static unsafe partial class Gemm
         public static float* Get(long floats)
         {
             Debug.Assert(floats <= MaxSharedB);
-            if (t_array is null || t_array.Length - 16 < floats)
-            {
-                // Pinned on the POH, so the raw pointer stays valid for the thread's lifetime.
-                float[] array = GC.AllocateUninitializedArray<float>((int)floats + 16, pinned: true);
-                nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-                t_aligned = (p + 63) & ~(nint)63;
-                t_array = array;
-            }
-
-            return (float*)t_aligned;
+            return PinnedBuffer.Ensure(ref t_array, ref t_aligned, floats);
         }
     }
 
@@ -376,19 +365,6 @@ internal static unsafe partial class Gemm
         [ThreadStatic]
         private static nint t_aligned;
 
-        public static float* Get()
-        {
-            if (t_array is null)
-            {
-                // Pinned on the POH, so the raw pointer stays valid for the thread's lifetime.
-                float[] array = GC.AllocateUninitializedArray<float>(ASize + BSize + 16, pinned: true);
-                nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-                t_aligned = (p + 63) & ~(nint)63;
-                t_array = array;
-            }
-
-            Debug.Assert(t_aligned != 0);
-            return (float*)t_aligned;
-        }
+        public static float* Get() => PinnedBuffer.Ensure(ref t_array, ref t_aligned, ASize + BSize);
     }
 }

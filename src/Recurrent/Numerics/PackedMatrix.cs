@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Recurrent.Numerics;
 
@@ -28,7 +26,7 @@ namespace Recurrent.Numerics;
 /// </remarks>
 internal sealed unsafe class PackedMatrix
 {
-    private float[] _buffer = [];
+    private float[]? _buffer;
     private nint _aligned;
 
     /// <summary>Gets the SIMD tier (and so the panel width NR) the matrix was packed for.</summary>
@@ -44,7 +42,7 @@ internal sealed unsafe class PackedMatrix
     public bool IsPacked { get; private set; }
 
     /// <summary>Gets the floats the packed buffer can hold without growing.</summary>
-    public int Capacity => Math.Max(0, _buffer.Length - 16);
+    public int Capacity => _buffer is null ? 0 : _buffer.Length - 16;
 
     /// <summary>Gets the packed column count: n rounded up to the tier's NR.</summary>
     internal int PaddedN { get; private set; }
@@ -86,11 +84,7 @@ internal sealed unsafe class PackedMatrix
 
         if (size > Capacity)
         {
-            // Pinned on the POH, so the raw pointer stays valid for the object's lifetime.
-            float[] array = GC.AllocateUninitializedArray<float>((int)size + 16, pinned: true);
-            nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-            _aligned = (p + 63) & ~(nint)63;
-            _buffer = array;
+            PinnedBuffer.Ensure(ref _buffer, ref _aligned, size);
         }
 
         Tier = tier;
