@@ -7,9 +7,11 @@ every accumulator in a register. Run from the repository root: python3 eng/gen-g
 import pathlib
 
 
-def vec_accumulate(L, vt, w, mr, nv, fma, rows, comment):
-    """Emits the accumulators of the top `rows` rows of an mr-row tile and the k loop that fills them (A stride mr)."""
+def vec_accumulate(L, vt, w, mr, nv, fma, rows, comment, vectors=None):
+    """Emits the accumulators of the top `rows` rows of an mr-row tile, in its left `vectors` vectors (all by
+    default), and the k loop that fills them (A stride mr, B stride nr)."""
     nr = w * nv
+    nv = nv if vectors is None else vectors
     for r in range(rows):
         L.append("        " + " ".join(f"{vt}<float> c{r}{v} = default;" for v in range(nv)))
     L.append("        for (int p = 0; p < kc; p++)")
@@ -61,9 +63,13 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
         L.append("        if (Sse.IsSupported)")
         L.append("        {")
         L.append("            // Start fetching the C tile now; the k loop below hides the latency of the final read/write.")
+        # Every cache line a row of the tile may touch (it need not be aligned): one prefetch per 16 floats
+        # and one at the row's last float.
+        offsets = list(range(16, nr - 1, 16)) + [nr - 1]
         for r in range(mr):
             L.append(f"            Sse.Prefetch0(c + ({r} * ldc));")
-            L.append(f"            Sse.Prefetch0(c + ({r} * ldc) + {nr - 1});")
+            for o in offsets:
+                L.append(f"            Sse.Prefetch0(c + ({r} * ldc) + {o});")
         L.append("        }")
         L.append("")
     L.append(f"        // {mr}×{nr} tile of C in {mr * nv} accumulators (rows r, vectors v of {w} columns).")
@@ -101,6 +107,34 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
         for v in range(nv):
             L.append(f"        {vt}.Store(c{r}{v}, tile + {r * nr + v * w});")
     L.append("    }")
+    L.append("")
+    L.append("    /// <inheritdoc/>")
+    L.append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+    L.append("    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)")
+    L.append("    {")
+    L.append("        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);")
+    for vectors in range(1, nv):
+        L.append(f"        if (columns <= {vectors * w})")
+        L.append("        {")
+        L.append(f"            RunLeft{vectors}(kc, a, b, tile);")
+        L.append("            return;")
+        L.append("        }")
+        L.append("")
+    L.append(f"        Run(kc, a, b, tile, {nr}, 1f, 0f);")
+    L.append("    }")
+    for vectors in range(1, nv):
+        L.append("")
+        L.append(f"    /// <summary>The left {vectors * w} columns of a tile (see <see cref=\"RunLeft\"/>).</summary>")
+        L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+        L.append(f"    private static unsafe void RunLeft{vectors}(int kc, float* a, float* b, float* tile)")
+        L.append("    {")
+        L.append("        Debug.Assert(kc > 0);")
+        vec_accumulate(L, vt, w, mr, nv, fma, mr, comment=False, vectors=vectors)
+        L.append("")
+        for r in range(mr):
+            for v in range(vectors):
+                L.append(f"        {vt}.Store(c{r}{v}, tile + {r * nr + v * w});")
+        L.append("    }")
     L.append("}")
     return "\n".join(L)
 
@@ -145,6 +179,13 @@ def scalar_kernel(mr, nr):
     for r in range(half):
         L.append("        " + " ".join(f"tile[{r * nr + j}] = c{r}{j};" for j in range(nr)))
     L.append("    }")
+    L.append("")
+    L.append("    /// <inheritdoc/>")
+    L.append("    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)")
+    L.append("    {")
+    L.append("        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);")
+    L.append(f"        Run(kc, a, b, tile, {nr}, 1f, 0f);")
+    L.append("    }")
     L.append("}")
     return "\n".join(L)
 
@@ -163,8 +204,8 @@ namespace Recurrent.Numerics;
 
 # (name, vector type, lanes, MR, vectors per row, FMA flavour, summary)
 TIERS = [
-    ("Gemm512Kernel", "Vector512", 16, 8, 2, "FusedMultiplyAdd",
-     "AVX-512 microkernel: an 8×32 tile of C in 16 zmm accumulators; per k step 2 loads + 8 broadcasts feed 16 FMAs.", True),
+    ("Gemm512Kernel", "Vector512", 16, 8, 3, "FusedMultiplyAdd",
+     "AVX-512 microkernel: an 8×48 tile of C in 24 zmm accumulators; per k step 3 loads + 8 broadcasts feed 24 FMAs.", True),
     ("Gemm256Kernel", "Vector256", 8, 6, 2, "MultiplyAddEstimate",
      "AVX2 microkernel: a 6×16 tile of C in 12 ymm accumulators (15 of the 16 registers in use).", True),
     ("Gemm128Kernel", "Vector128", 4, 6, 2, "MultiplyAddEstimate",

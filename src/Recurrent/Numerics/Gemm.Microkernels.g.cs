@@ -10,14 +10,14 @@ using System.Runtime.Intrinsics.X86;
 namespace Recurrent.Numerics;
 
 
-/// <summary>AVX-512 microkernel: an 8×32 tile of C in 16 zmm accumulators; per k step 2 loads + 8 broadcasts feed 16 FMAs.</summary>
+/// <summary>AVX-512 microkernel: an 8×48 tile of C in 24 zmm accumulators; per k step 3 loads + 8 broadcasts feed 24 FMAs.</summary>
 internal readonly struct Gemm512Kernel : IGemmMicrokernel
 {
     /// <inheritdoc/>
     public static int MR => 8;
 
     /// <inheritdoc/>
-    public static int NR => 32;
+    public static int NR => 48;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -28,24 +28,281 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
         {
             // Start fetching the C tile now; the k loop below hides the latency of the final read/write.
             Sse.Prefetch0(c + (0 * ldc));
-            Sse.Prefetch0(c + (0 * ldc) + 31);
+            Sse.Prefetch0(c + (0 * ldc) + 16);
+            Sse.Prefetch0(c + (0 * ldc) + 32);
+            Sse.Prefetch0(c + (0 * ldc) + 47);
             Sse.Prefetch0(c + (1 * ldc));
-            Sse.Prefetch0(c + (1 * ldc) + 31);
+            Sse.Prefetch0(c + (1 * ldc) + 16);
+            Sse.Prefetch0(c + (1 * ldc) + 32);
+            Sse.Prefetch0(c + (1 * ldc) + 47);
             Sse.Prefetch0(c + (2 * ldc));
-            Sse.Prefetch0(c + (2 * ldc) + 31);
+            Sse.Prefetch0(c + (2 * ldc) + 16);
+            Sse.Prefetch0(c + (2 * ldc) + 32);
+            Sse.Prefetch0(c + (2 * ldc) + 47);
             Sse.Prefetch0(c + (3 * ldc));
-            Sse.Prefetch0(c + (3 * ldc) + 31);
+            Sse.Prefetch0(c + (3 * ldc) + 16);
+            Sse.Prefetch0(c + (3 * ldc) + 32);
+            Sse.Prefetch0(c + (3 * ldc) + 47);
             Sse.Prefetch0(c + (4 * ldc));
-            Sse.Prefetch0(c + (4 * ldc) + 31);
+            Sse.Prefetch0(c + (4 * ldc) + 16);
+            Sse.Prefetch0(c + (4 * ldc) + 32);
+            Sse.Prefetch0(c + (4 * ldc) + 47);
             Sse.Prefetch0(c + (5 * ldc));
-            Sse.Prefetch0(c + (5 * ldc) + 31);
+            Sse.Prefetch0(c + (5 * ldc) + 16);
+            Sse.Prefetch0(c + (5 * ldc) + 32);
+            Sse.Prefetch0(c + (5 * ldc) + 47);
             Sse.Prefetch0(c + (6 * ldc));
-            Sse.Prefetch0(c + (6 * ldc) + 31);
+            Sse.Prefetch0(c + (6 * ldc) + 16);
+            Sse.Prefetch0(c + (6 * ldc) + 32);
+            Sse.Prefetch0(c + (6 * ldc) + 47);
             Sse.Prefetch0(c + (7 * ldc));
-            Sse.Prefetch0(c + (7 * ldc) + 31);
+            Sse.Prefetch0(c + (7 * ldc) + 16);
+            Sse.Prefetch0(c + (7 * ldc) + 32);
+            Sse.Prefetch0(c + (7 * ldc) + 47);
         }
 
-        // 8×32 tile of C in 16 accumulators (rows r, vectors v of 16 columns).
+        // 8×48 tile of C in 24 accumulators (rows r, vectors v of 16 columns).
+        Vector512<float> c00 = default; Vector512<float> c01 = default; Vector512<float> c02 = default;
+        Vector512<float> c10 = default; Vector512<float> c11 = default; Vector512<float> c12 = default;
+        Vector512<float> c20 = default; Vector512<float> c21 = default; Vector512<float> c22 = default;
+        Vector512<float> c30 = default; Vector512<float> c31 = default; Vector512<float> c32 = default;
+        Vector512<float> c40 = default; Vector512<float> c41 = default; Vector512<float> c42 = default;
+        Vector512<float> c50 = default; Vector512<float> c51 = default; Vector512<float> c52 = default;
+        Vector512<float> c60 = default; Vector512<float> c61 = default; Vector512<float> c62 = default;
+        Vector512<float> c70 = default; Vector512<float> c71 = default; Vector512<float> c72 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            // One rank-1 update: row p of the packed B panel (48 floats) times column p of the packed A panel (8 floats).
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> b2 = Vector512.Load(b + 32);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(av, b2, c02);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            c12 = Vector512.FusedMultiplyAdd(av, b2, c12);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            c22 = Vector512.FusedMultiplyAdd(av, b2, c22);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            c32 = Vector512.FusedMultiplyAdd(av, b2, c32);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            c42 = Vector512.FusedMultiplyAdd(av, b2, c42);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            c52 = Vector512.FusedMultiplyAdd(av, b2, c52);
+            av = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            c62 = Vector512.FusedMultiplyAdd(av, b2, c62);
+            av = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            c72 = Vector512.FusedMultiplyAdd(av, b2, c72);
+            a += 8;
+            b += 48;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0f)
+        {
+            // Overwrite: C is not read, so NaN or garbage in C does not propagate.
+            Vector512.Store(c00 * va, c + (0 * ldc) + 0);
+            Vector512.Store(c01 * va, c + (0 * ldc) + 16);
+            Vector512.Store(c02 * va, c + (0 * ldc) + 32);
+            Vector512.Store(c10 * va, c + (1 * ldc) + 0);
+            Vector512.Store(c11 * va, c + (1 * ldc) + 16);
+            Vector512.Store(c12 * va, c + (1 * ldc) + 32);
+            Vector512.Store(c20 * va, c + (2 * ldc) + 0);
+            Vector512.Store(c21 * va, c + (2 * ldc) + 16);
+            Vector512.Store(c22 * va, c + (2 * ldc) + 32);
+            Vector512.Store(c30 * va, c + (3 * ldc) + 0);
+            Vector512.Store(c31 * va, c + (3 * ldc) + 16);
+            Vector512.Store(c32 * va, c + (3 * ldc) + 32);
+            Vector512.Store(c40 * va, c + (4 * ldc) + 0);
+            Vector512.Store(c41 * va, c + (4 * ldc) + 16);
+            Vector512.Store(c42 * va, c + (4 * ldc) + 32);
+            Vector512.Store(c50 * va, c + (5 * ldc) + 0);
+            Vector512.Store(c51 * va, c + (5 * ldc) + 16);
+            Vector512.Store(c52 * va, c + (5 * ldc) + 32);
+            Vector512.Store(c60 * va, c + (6 * ldc) + 0);
+            Vector512.Store(c61 * va, c + (6 * ldc) + 16);
+            Vector512.Store(c62 * va, c + (6 * ldc) + 32);
+            Vector512.Store(c70 * va, c + (7 * ldc) + 0);
+            Vector512.Store(c71 * va, c + (7 * ldc) + 16);
+            Vector512.Store(c72 * va, c + (7 * ldc) + 32);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            float* cr;
+            cr = c + (0 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c00 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c01 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c02 * va), cr + 32);
+            cr = c + (1 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c10 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c11 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c12 * va), cr + 32);
+            cr = c + (2 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c20 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c21 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c22 * va), cr + 32);
+            cr = c + (3 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c30 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c31 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c32 * va), cr + 32);
+            cr = c + (4 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c40 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c41 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c42 * va), cr + 32);
+            cr = c + (5 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c50 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c51 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c52 * va), cr + 32);
+            cr = c + (6 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c60 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c61 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c62 * va), cr + 32);
+            cr = c + (7 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c70 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c71 * va), cr + 16);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 32), c72 * va), cr + 32);
+        }
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        // The top 4 rows of the tile: the same accumulations as Run, for half the rows.
+        Vector512<float> c00 = default; Vector512<float> c01 = default; Vector512<float> c02 = default;
+        Vector512<float> c10 = default; Vector512<float> c11 = default; Vector512<float> c12 = default;
+        Vector512<float> c20 = default; Vector512<float> c21 = default; Vector512<float> c22 = default;
+        Vector512<float> c30 = default; Vector512<float> c31 = default; Vector512<float> c32 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> b2 = Vector512.Load(b + 32);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(av, b2, c02);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            c12 = Vector512.FusedMultiplyAdd(av, b2, c12);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            c22 = Vector512.FusedMultiplyAdd(av, b2, c22);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            c32 = Vector512.FusedMultiplyAdd(av, b2, c32);
+            a += 8;
+            b += 48;
+        }
+
+        Vector512.Store(c00, tile + 0);
+        Vector512.Store(c01, tile + 16);
+        Vector512.Store(c02, tile + 32);
+        Vector512.Store(c10, tile + 48);
+        Vector512.Store(c11, tile + 64);
+        Vector512.Store(c12, tile + 80);
+        Vector512.Store(c20, tile + 96);
+        Vector512.Store(c21, tile + 112);
+        Vector512.Store(c22, tile + 128);
+        Vector512.Store(c30, tile + 144);
+        Vector512.Store(c31, tile + 160);
+        Vector512.Store(c32, tile + 176);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    {
+        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
+        if (columns <= 16)
+        {
+            RunLeft1(kc, a, b, tile);
+            return;
+        }
+
+        if (columns <= 32)
+        {
+            RunLeft2(kc, a, b, tile);
+            return;
+        }
+
+        Run(kc, a, b, tile, 48, 1f, 0f);
+    }
+
+    /// <summary>The left 16 columns of a tile (see <see cref="RunLeft"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunLeft1(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        Vector512<float> c00 = default;
+        Vector512<float> c10 = default;
+        Vector512<float> c20 = default;
+        Vector512<float> c30 = default;
+        Vector512<float> c40 = default;
+        Vector512<float> c50 = default;
+        Vector512<float> c60 = default;
+        Vector512<float> c70 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+            av = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
+            av = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
+            a += 8;
+            b += 48;
+        }
+
+        Vector512.Store(c00, tile + 0);
+        Vector512.Store(c10, tile + 48);
+        Vector512.Store(c20, tile + 96);
+        Vector512.Store(c30, tile + 144);
+        Vector512.Store(c40, tile + 192);
+        Vector512.Store(c50, tile + 240);
+        Vector512.Store(c60, tile + 288);
+        Vector512.Store(c70, tile + 336);
+    }
+
+    /// <summary>The left 32 columns of a tile (see <see cref="RunLeft"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunLeft2(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
         Vector512<float> c00 = default; Vector512<float> c01 = default;
         Vector512<float> c10 = default; Vector512<float> c11 = default;
         Vector512<float> c20 = default; Vector512<float> c21 = default;
@@ -56,7 +313,6 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
         Vector512<float> c70 = default; Vector512<float> c71 = default;
         for (int p = 0; p < kc; p++)
         {
-            // One rank-1 update: row p of the packed B panel (32 floats) times column p of the packed A panel (8 floats).
             Vector512<float> b0 = Vector512.Load(b + 0);
             Vector512<float> b1 = Vector512.Load(b + 16);
             Vector512<float> av;
@@ -85,100 +341,25 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
             c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
             a += 8;
-            b += 32;
-        }
-
-        Vector512<float> va = Vector512.Create(alpha);
-        if (beta == 0f)
-        {
-            // Overwrite: C is not read, so NaN or garbage in C does not propagate.
-            Vector512.Store(c00 * va, c + (0 * ldc) + 0);
-            Vector512.Store(c01 * va, c + (0 * ldc) + 16);
-            Vector512.Store(c10 * va, c + (1 * ldc) + 0);
-            Vector512.Store(c11 * va, c + (1 * ldc) + 16);
-            Vector512.Store(c20 * va, c + (2 * ldc) + 0);
-            Vector512.Store(c21 * va, c + (2 * ldc) + 16);
-            Vector512.Store(c30 * va, c + (3 * ldc) + 0);
-            Vector512.Store(c31 * va, c + (3 * ldc) + 16);
-            Vector512.Store(c40 * va, c + (4 * ldc) + 0);
-            Vector512.Store(c41 * va, c + (4 * ldc) + 16);
-            Vector512.Store(c50 * va, c + (5 * ldc) + 0);
-            Vector512.Store(c51 * va, c + (5 * ldc) + 16);
-            Vector512.Store(c60 * va, c + (6 * ldc) + 0);
-            Vector512.Store(c61 * va, c + (6 * ldc) + 16);
-            Vector512.Store(c70 * va, c + (7 * ldc) + 0);
-            Vector512.Store(c71 * va, c + (7 * ldc) + 16);
-        }
-        else
-        {
-            Vector512<float> vb = Vector512.Create(beta);
-            float* cr;
-            cr = c + (0 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c00 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c01 * va), cr + 16);
-            cr = c + (1 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c10 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c11 * va), cr + 16);
-            cr = c + (2 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c20 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c21 * va), cr + 16);
-            cr = c + (3 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c30 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c31 * va), cr + 16);
-            cr = c + (4 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c40 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c41 * va), cr + 16);
-            cr = c + (5 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c50 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c51 * va), cr + 16);
-            cr = c + (6 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c60 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c61 * va), cr + 16);
-            cr = c + (7 * ldc);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c70 * va), cr + 0);
-            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c71 * va), cr + 16);
-        }
-    }
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RunHalf(int kc, float* a, float* b, float* tile)
-    {
-        Debug.Assert(kc > 0);
-        // The top 4 rows of the tile: the same accumulations as Run, for half the rows.
-        Vector512<float> c00 = default; Vector512<float> c01 = default;
-        Vector512<float> c10 = default; Vector512<float> c11 = default;
-        Vector512<float> c20 = default; Vector512<float> c21 = default;
-        Vector512<float> c30 = default; Vector512<float> c31 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> av;
-            av = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            a += 8;
-            b += 32;
+            b += 48;
         }
 
         Vector512.Store(c00, tile + 0);
         Vector512.Store(c01, tile + 16);
-        Vector512.Store(c10, tile + 32);
-        Vector512.Store(c11, tile + 48);
-        Vector512.Store(c20, tile + 64);
-        Vector512.Store(c21, tile + 80);
-        Vector512.Store(c30, tile + 96);
-        Vector512.Store(c31, tile + 112);
+        Vector512.Store(c10, tile + 48);
+        Vector512.Store(c11, tile + 64);
+        Vector512.Store(c20, tile + 96);
+        Vector512.Store(c21, tile + 112);
+        Vector512.Store(c30, tile + 144);
+        Vector512.Store(c31, tile + 160);
+        Vector512.Store(c40, tile + 192);
+        Vector512.Store(c41, tile + 208);
+        Vector512.Store(c50, tile + 240);
+        Vector512.Store(c51, tile + 256);
+        Vector512.Store(c60, tile + 288);
+        Vector512.Store(c61, tile + 304);
+        Vector512.Store(c70, tile + 336);
+        Vector512.Store(c71, tile + 352);
     }
 }
 
@@ -324,6 +505,59 @@ internal readonly struct Gemm256Kernel : IGemmMicrokernel
         Vector256.Store(c20, tile + 32);
         Vector256.Store(c21, tile + 40);
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    {
+        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
+        if (columns <= 8)
+        {
+            RunLeft1(kc, a, b, tile);
+            return;
+        }
+
+        Run(kc, a, b, tile, 16, 1f, 0f);
+    }
+
+    /// <summary>The left 8 columns of a tile (see <see cref="RunLeft"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunLeft1(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        Vector256<float> c00 = default;
+        Vector256<float> c10 = default;
+        Vector256<float> c20 = default;
+        Vector256<float> c30 = default;
+        Vector256<float> c40 = default;
+        Vector256<float> c50 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> av;
+            av = Vector256.Create(a[0]);
+            c00 = Vector256.MultiplyAddEstimate(av, b0, c00);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.MultiplyAddEstimate(av, b0, c10);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.MultiplyAddEstimate(av, b0, c20);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.MultiplyAddEstimate(av, b0, c30);
+            av = Vector256.Create(a[4]);
+            c40 = Vector256.MultiplyAddEstimate(av, b0, c40);
+            av = Vector256.Create(a[5]);
+            c50 = Vector256.MultiplyAddEstimate(av, b0, c50);
+            a += 6;
+            b += 16;
+        }
+
+        Vector256.Store(c00, tile + 0);
+        Vector256.Store(c10, tile + 16);
+        Vector256.Store(c20, tile + 32);
+        Vector256.Store(c30, tile + 48);
+        Vector256.Store(c40, tile + 64);
+        Vector256.Store(c50, tile + 80);
+    }
 }
 
 /// <summary>128-bit microkernel (SSE, Arm NEON): a 6×8 tile of C in 12 accumulators.</summary>
@@ -451,6 +685,59 @@ internal readonly struct Gemm128Kernel : IGemmMicrokernel
         Vector128.Store(c20, tile + 16);
         Vector128.Store(c21, tile + 20);
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    {
+        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
+        if (columns <= 4)
+        {
+            RunLeft1(kc, a, b, tile);
+            return;
+        }
+
+        Run(kc, a, b, tile, 8, 1f, 0f);
+    }
+
+    /// <summary>The left 4 columns of a tile (see <see cref="RunLeft"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunLeft1(int kc, float* a, float* b, float* tile)
+    {
+        Debug.Assert(kc > 0);
+        Vector128<float> c00 = default;
+        Vector128<float> c10 = default;
+        Vector128<float> c20 = default;
+        Vector128<float> c30 = default;
+        Vector128<float> c40 = default;
+        Vector128<float> c50 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> av;
+            av = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(av, b0, c00);
+            av = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(av, b0, c10);
+            av = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(av, b0, c20);
+            av = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(av, b0, c30);
+            av = Vector128.Create(a[4]);
+            c40 = Vector128.MultiplyAddEstimate(av, b0, c40);
+            av = Vector128.Create(a[5]);
+            c50 = Vector128.MultiplyAddEstimate(av, b0, c50);
+            a += 6;
+            b += 8;
+        }
+
+        Vector128.Store(c00, tile + 0);
+        Vector128.Store(c10, tile + 8);
+        Vector128.Store(c20, tile + 16);
+        Vector128.Store(c30, tile + 24);
+        Vector128.Store(c40, tile + 32);
+        Vector128.Store(c50, tile + 40);
+    }
 }
 
 /// <summary>Scalar 4×4 microkernel: the fallback when no vector hardware is accelerated.</summary>
@@ -533,5 +820,12 @@ internal readonly struct GemmScalarKernel : IGemmMicrokernel
 
         tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
         tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+    }
+
+    /// <inheritdoc/>
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    {
+        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
+        Run(kc, a, b, tile, 4, 1f, 0f);
     }
 }

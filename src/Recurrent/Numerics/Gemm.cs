@@ -25,14 +25,20 @@ namespace Recurrent.Numerics;
 /// </remarks>
 internal static unsafe partial class Gemm
 {
-    /// <summary>Largest K block (a packed B micro-panel of 256×32 floats = 32 KiB stays in L1).</summary>
-    internal const int MaxKc = 256;
+    /// <summary>
+    /// Largest K block: a packed B micro-panel of 192×48 floats (36 KiB, the AVX-512 tile) and an A micro-panel of
+    /// 192×8 (6 KiB) stay in a 48 KiB L1 while the microkernel runs over a block of A.
+    /// </summary>
+    internal const int MaxKc = 192;
 
-    /// <summary>Rows of A packed at a time (a 128×256 block = 128 KiB stays in L2).</summary>
+    /// <summary>Rows of A packed at a time (a 128×192 block = 96 KiB stays in L2).</summary>
     private const int TargetMc = 128;
 
-    /// <summary>Columns of B packed at a time (256×1024 floats = 1 MiB).</summary>
-    internal const int MaxNc = 1024;
+    /// <summary>
+    /// Columns of B packed at a time (192×960 floats = 720 KiB, in L2 beside the block of A): a multiple of every
+    /// tier's NR (48, 16, 8, 4), so that a chunk ends on a panel boundary.
+    /// </summary>
+    internal const int MaxNc = 960;
 
     /// <summary>Largest op(B), in packed floats, that a parallel product packs once into a shared buffer (32 MiB).</summary>
     internal const long MaxSharedB = 8L << 20;
@@ -287,16 +293,16 @@ internal static unsafe partial class Gemm
                             }
                             else
                             {
-                                // Edge tile: compute the full (zero-padded) tile, or only its top half when the valid
-                                // rows fit there, into a scratch tile, then write back only the valid part, so nothing
-                                // outside C is read or written.
+                                // Edge tile: compute the (zero-padded) tile into a scratch tile — only its top half
+                                // when the valid rows fit there, else only the vectors that hold the valid columns —
+                                // then write back only the valid part, so nothing outside C is read or written.
                                 if (mrEff <= mr / 2)
                                 {
                                     TKernel.RunHalf(kc, ap, bp, edge);
                                 }
                                 else
                                 {
-                                    TKernel.Run(kc, ap, bp, edge, nr, 1f, 0f);
+                                    TKernel.RunLeft(kc, ap, bp, edge, nrEff);
                                 }
 
                                 StoreEdge(edge, nr, cp, ldc, mrEff, nrEff, job.Alpha, beta);

@@ -23,4 +23,12 @@ internal interface IGemmMicrokernel
     /// <see cref="Run"/>. Each element gets exactly the accumulations <see cref="Run"/> gives it (alpha = 1, beta = 0).
     /// </summary>
     static abstract unsafe void RunHalf(int kc, float* a, float* b, float* tile);
+
+    /// <summary>
+    /// Computes at least the left <paramref name="columns"/> columns of a tile, in whole vectors,
+    /// <c>tile = Ap·Bp</c> (row stride <c>NR</c>; columns past them are left as they were), from the same packed
+    /// panels (B stride still <c>NR</c>): for a ragged right edge, at the work of the vectors it needs. Each element
+    /// gets exactly the accumulations <see cref="Run"/> gives it (alpha = 1, beta = 0).
+    /// </summary>
+    static abstract unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns);
 }

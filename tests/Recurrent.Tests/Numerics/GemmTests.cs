@@ -38,13 +38,15 @@ public sealed class GemmTests
         return data;
     }
 
-    // (m, n, k) covering the edge sizes around every MR/NR (4, 6, 8, 16, 32), the K block (256), the MC block
-    // (126/128) and the task split (> 768 rows or columns).
+    // (m, n, k) covering the edge sizes around every MR/NR (4, 6, 8, 16, 32, 48), the K block (192, and k > 192
+    // cut into equal blocks), the MC block (126/128), the 960-column B chunk and the task split (> 768 rows or
+    // columns).
     private static readonly (int M, int N, int K)[] s_shapes =
     [
         (1, 1, 1), (2, 3, 7), (3, 2, 1), (7, 15, 16), (15, 16, 17), (16, 17, 15), (17, 31, 33), (31, 33, 2),
         (33, 64, 65), (64, 65, 31), (65, 7, 127), (127, 129, 3), (1, 513, 64), (513, 1, 33), (2, 64, 513),
-        (129, 40, 257), (20, 800, 16), (6, 1025, 9), (800, 9, 5),
+        (129, 40, 257), (20, 800, 16), (6, 1025, 9), (800, 9, 5), (9, 47, 191), (10, 49, 192), (11, 97, 193),
+        (12, 113, 385), (5, 961, 20),
     ];
 
     public static TheoryData<int, bool, bool> ShapeIndicesAndTransposes()
@@ -152,6 +154,43 @@ public sealed class GemmTests
                     float[] part = c0.AsSpan(r0 * N, rows * N).ToArray();
                     Gemm.Multiply(tier, 1, false, true, rows, N, K, 1f, a.AsSpan(r0 * K), K, b, K, beta, part, N);
                     Assert.Equal(whole.AsSpan(r0 * N, rows * N).ToArray(), part);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Tiers))]
+    public void Multiply_ColumnsGetTheSameBitsInAnyTile(int tierValue)
+    {
+        // A column of C is the same whether it is computed in a full NR-wide tile or in a ragged right tile of any
+        // width (the kernel runs only the vectors that hold the valid columns): the product with a slice of B's
+        // columns equals the same columns of the whole product, bit for bit.
+        var tier = (SimdTier)tierValue;
+        var random = new Random(22);
+        const int M = 19, N = 100, K = 300;
+        float[] a = RandomArray(random, M * K);
+        float[] b = RandomArray(random, N * K);
+        float[] c0 = RandomArray(random, M * N);
+        foreach (float beta in new[] { 0f, 1f })
+        {
+            float[] whole = (float[])c0.Clone();
+            Gemm.Multiply(tier, 1, false, true, M, N, K, 1f, a, K, b, K, beta, whole, N);
+            foreach (int cols in new[] { 1, 4, 5, 8, 15, 16, 17, 31, 33, 47, 49 })
+            {
+                for (int j0 = 0; j0 + cols <= N; j0 += cols + 7)
+                {
+                    float[] part = new float[M * cols];
+                    for (int i = 0; i < M; i++)
+                    {
+                        c0.AsSpan((i * N) + j0, cols).CopyTo(part.AsSpan(i * cols));
+                    }
+
+                    Gemm.Multiply(tier, 1, false, true, M, cols, K, 1f, a, K, b.AsSpan(j0 * K), K, beta, part, cols);
+                    for (int i = 0; i < M; i++)
+                    {
+                        Assert.Equal(whole.AsSpan((i * N) + j0, cols).ToArray(), part.AsSpan(i * cols, cols).ToArray());
+                    }
                 }
             }
         }

@@ -16,13 +16,13 @@ public sealed class PackedGemmTests
 {
     private const float Sentinel = 12345.5f;
 
-    // (m, n, k): the edges around every MR/NR (4, 6, 8, 16, 32), the K block (256, and k > 256 cut into equal
-    // blocks), the 1024-column B chunk, the MC block (128), and the recurrent-step shapes (B × G·H × H).
+    // (m, n, k): the edges around every MR/NR (4, 6, 8, 16, 32, 48), the K block (192, and k > 192 cut into equal
+    // blocks), the 960-column B chunk, the MC block (128), and the recurrent-step shapes (B × G·H × H).
     private static readonly (int M, int N, int K)[] s_shapes =
     [
         (1, 1, 1), (2, 3, 7), (3, 2, 1), (7, 15, 16), (15, 16, 17), (16, 17, 15), (17, 31, 33), (31, 33, 2),
         (33, 64, 65), (64, 65, 31), (65, 7, 127), (127, 129, 3), (1, 513, 64), (2, 64, 513), (129, 40, 257),
-        (20, 800, 200), (6, 1025, 9), (20, 1030, 300), (64, 520, 130),
+        (20, 800, 200), (6, 1025, 9), (20, 1030, 300), (64, 520, 130), (9, 47, 191), (10, 113, 385), (5, 961, 20),
     ];
 
     public static TheoryData<int, bool, bool> ShapeIndicesAndTransposes()
