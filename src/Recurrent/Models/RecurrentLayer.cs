@@ -22,6 +22,17 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     /// <summary>The fewest lanes a part of the lane-parallel time loop gets (one AVX-512 GEMM tile of rows).</summary>
     internal const int MinLanesPerPart = 8;
 
+    /// <summary>
+    /// W_hh larger than this (bytes, 2 MiB: more than a core's L2) runs a lane-parallel time loop with thin parts as
+    /// a gang (see <see cref="RunGang"/>).
+    /// </summary>
+    internal const long DefaultGangMinWeightBytes = 2L << 20;
+
+    [ThreadStatic]
+    private static long? t_gangMinWeightBytes;
+
+    private static long s_gangRuns;
+
     private readonly IRecurrentCell _cell;
     private readonly int _inputSize;   // X
     private readonly int _hiddenSize;  // H
@@ -50,6 +61,10 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     // The lane-parallel time loop (see LaneParts): the partition of the last Forward (Backward must cut the cache the
     // same way), and the arguments of the loop that is running on the pool (pinned by the caller for the call).
     private int _parts = 1;
+    private bool _gang;             // the running loop is a gang: two barriers per step (see RunGang)
+    private int _gangArrived;       // parts at the current barrier
+    private int _gangGeneration;    // barriers passed
+    private volatile bool _gangFailed;
     private bool _runBackward;
     private float* _runData;   // the parameters (forward) or dL/dh from above (backward)
     private int _runDataLength;
@@ -142,6 +157,19 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     }
 
     /// <summary>
+    /// Gets or sets, for layers run from the current thread, the smallest W_hh (bytes) whose lane-parallel time loop
+    /// runs as a gang. Tests lower it to cover the gang on small models; the result is the same bits either way.
+    /// </summary>
+    internal static long GangMinWeightBytes
+    {
+        get => t_gangMinWeightBytes ?? DefaultGangMinWeightBytes;
+        set => t_gangMinWeightBytes = value;
+    }
+
+    /// <summary>Gets how many time loops have run as a gang in this process (tests check that the gang ran).</summary>
+    internal static long GangRuns => Interlocked.Read(ref s_gangRuns);
+
+    /// <summary>
     /// Runs the time loop's <see cref="_parts"/> parts on the worker pool; <paramref name="data"/> (the parameters
     /// forward, dL/dh from above backward) stays pinned until every part has run.
     /// </summary>
@@ -154,7 +182,10 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
             _runDataLength = data.Length;
             try
             {
-                ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
+                if (!RunGang())
+                {
+                    ParallelWork.Run(this, _parts, ComputeSettings.MaxDegreeOfParallelism);
+                }
             }
             finally
             {
@@ -163,18 +194,179 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         }
     }
 
+    /// <summary>
+    /// Runs the parts as a gang when W_hh is larger than <see cref="GangMinWeightBytes"/> and the parts are thin
+    /// (fewer than 16 lanes each, so each pass over W_hh does little work): every part runs on its own thread, and
+    /// at each step computes a panel-aligned share of the columns of the recurrent product for <b>all</b> lanes,
+    /// waits for the others, runs the cell for its own lanes, and waits again. Each thread then streams only its
+    /// share of W_hh per step instead of all of it (word-m, 2 × 10 lanes: 3.3 of 6.6 MiB), for two spin barriers
+    /// per step. (With 32 lanes per part, char-m's steps are not bound by that stream, and the barriers cost more
+    /// than the gang saves.) Every element goes through the same operations as in the plain lane-parallel loop (a column of a
+    /// product gets the same bits in any tile), so the result is the same. Returns false, running nothing, when the
+    /// weights are small or the pool cannot give every part its own thread (a gang run one part after another
+    /// would wait forever at its first barrier).
+    /// </summary>
+    private bool RunGang()
+    {
+        if ((long)_hiddenSize * _gates * sizeof(float) <= GangMinWeightBytes || _batch / _parts >= 2 * MinLanesPerPart
+            || ComputeSettings.MaxDegreeOfParallelism < _parts)
+        {
+            return false;
+        }
+
+        _gang = true;
+        _gangArrived = 0;
+        _gangFailed = false;
+        try
+        {
+            if (!GemmWorkerPool.Shared.TryRun(this, _parts, _parts - 1))
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref s_gangRuns);
+            return true;
+        }
+        finally
+        {
+            _gang = false;
+        }
+    }
+
     /// <summary>Runs one part of the lane-parallel time loop (<see cref="IParallelWork"/>).</summary>
     void IParallelWork.Run(int part)
     {
         int b0 = part * _batch / _parts, b1 = (part + 1) * _batch / _parts;
         var data = new ReadOnlySpan<float>(_runData, _runDataLength);
-        if (_runBackward)
+        if (_gang)
+        {
+            try
+            {
+                if (_runBackward)
+                {
+                    BackwardGang(data, part, b0, b1);
+                }
+                else
+                {
+                    ForwardGang(data, part, b0, b1);
+                }
+            }
+            catch
+            {
+                _gangFailed = true; // release the parts waiting at a barrier
+                throw;
+            }
+        }
+        else if (_runBackward)
         {
             BackwardLanes(default, data, b0, b1, threads: 1);
         }
         else
         {
             ForwardLanes(data, b0, b1, threads: 1);
+        }
+    }
+
+    /// <summary>Waits until every part of the gang has arrived (a spin barrier; the parts run on their own threads).</summary>
+    private void GangBarrier()
+    {
+        int generation = Volatile.Read(ref _gangGeneration);
+        if (Interlocked.Increment(ref _gangArrived) == _parts)
+        {
+            _gangArrived = 0;
+            Interlocked.Increment(ref _gangGeneration);
+            return;
+        }
+
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _gangGeneration) == generation)
+        {
+            if (_gangFailed)
+            {
+                throw new OperationCanceledException("Another part of the time loop failed.");
+            }
+
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Part <paramref name="part"/>'s share of <paramref name="n"/> columns: whole NR-wide panels of the packed matrix.</summary>
+    private (int Start, int End) GangColumns(PackedMatrix packed, int n, int part)
+    {
+        int nr = Gemm.TileFor(packed.Tier).NR;
+        int panels = (n + nr - 1) / nr;
+        return (Math.Min(n, part * panels / _parts * nr), Math.Min(n, (part + 1) * panels / _parts * nr));
+    }
+
+    /// <summary>The forward time loop of gang part <paramref name="part"/> (lanes <c>[b0, b1)</c>); see <see cref="RunGang"/>.</summary>
+    private void ForwardGang(ReadOnlySpan<float> p, int part, int b0, int b1)
+    {
+        int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
+        int cw = _cell.CacheWidth * H;
+        bool lstm = _cell.HasCellState;
+        (int j0, int j1) = GangColumns(_whhTransposedPacked, GH, part);
+        Span<float> hg = _hg.AsSpan(0, B * GH);
+        for (int t = 0; t < _steps; t++)
+        {
+            // Columns [j0, j1) of hg = h_{t−1}·W_hhᵀ + b_hh, for all lanes.
+            if (j1 > j0)
+            {
+                float beta = 0f;
+                if (_bhh >= 0)
+                {
+                    ReadOnlySpan<float> bias = p.Slice(_bhh + j0, j1 - j0);
+                    for (int b = 0; b < B; b++)
+                    {
+                        bias.CopyTo(hg.Slice((b * GH) + j0));
+                    }
+
+                    beta = 1f;
+                }
+
+                Gemm.MultiplyColumns(1, false, B, 1f, _hs.AsSpan(t * B * H, B * H), H, _whhTransposedPacked, j0, j1 - j0, beta, hg[j0..], GH);
+            }
+
+            GangBarrier();
+
+            // The cell for this part's lanes (rows of lane b0 at step t; the cache is the part's own block).
+            int prev = ((t * B) + b0) * H, cur = (((t + 1) * B) + b0) * H;
+            _cell.Forward(
+                H, _xg.AsSpan(((t * B) + b0) * GH, nb * GH), hg.Slice(b0 * GH, nb * GH),
+                _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
+                _hs.AsSpan(cur, nb * H), lstm ? _cs.AsSpan(cur, nb * H) : default,
+                _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw));
+            GangBarrier();
+        }
+    }
+
+    /// <summary>The backward time loop of gang part <paramref name="part"/> (lanes <c>[b0, b1)</c>); see <see cref="RunGang"/>.</summary>
+    private void BackwardGang(ReadOnlySpan<float> dOutput, int part, int b0, int b1)
+    {
+        int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
+        int cw = _cell.CacheWidth * H;
+        bool lstm = _cell.HasCellState, separate = _cell.SeparateRecurrentGradient;
+        (int j0, int j1) = GangColumns(_whhPacked, H, part);
+        Span<float> dh = _dh.AsSpan(b0 * H, nb * H), dhNext = _dhNext.AsSpan(b0 * H, nb * H);
+        Span<float> dcNext = lstm ? _dcNext.AsSpan(b0 * H, nb * H) : default;
+        for (int t = _steps - 1; t >= 0; t--)
+        {
+            // The cell for this part's lanes: dL/dh_t = (from above) + (from step t+1), then the preactivation gradients.
+            int row = (t * B) + b0;
+            int prev = row * H, cur = (row + B) * H;
+            TensorPrimitives.Add(dOutput.Slice(row * H, nb * H), dhNext, dh);
+            _cell.Backward(
+                H, _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw), _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
+                _hs.AsSpan(cur, nb * H), dh, dcNext, _xg.AsSpan(row * GH, nb * GH), separate ? _dhg.AsSpan(row * GH, nb * GH) : default, dhNext);
+            GangBarrier();
+
+            // Columns [j0, j1) of dL/dh_{t−1} += dhg_t·W_hh, for all lanes.
+            if (j1 > j0)
+            {
+                ReadOnlySpan<float> dPre = separate ? _dhg.AsSpan(t * B * GH, B * GH) : _xg.AsSpan(t * B * GH, B * GH);
+                Gemm.MultiplyColumns(1, false, B, 1f, dPre, GH, _whhPacked, j0, j1 - j0, 1f, _dhNext.AsSpan(j0, ((B - 1) * H) + (j1 - j0)), H);
+            }
+
+            GangBarrier();
         }
     }
 

@@ -34,6 +34,23 @@ internal static unsafe partial class Gemm
         PackedMatrix b, float beta, Span<float> c, int ldc)
     {
         ArgumentNullException.ThrowIfNull(b);
+        MultiplyColumns(maxDegreeOfParallelism, transA, m, alpha, a, lda, b, 0, b.N, beta, c, ldc);
+    }
+
+    /// <summary>
+    /// Columns <c>[column0, column0 + columns)</c> of
+    /// <see cref="Multiply(int, bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int)"/>:
+    /// <paramref name="c"/> starts at that block's first element (row 0, column <paramref name="column0"/> of the
+    /// whole product) and is [m, columns] with row stride <paramref name="ldc"/>. <paramref name="column0"/> must be a
+    /// multiple of the packed panel width NR (<see cref="TileFor"/> of <see cref="PackedMatrix.Tier"/>), so that the
+    /// block's tiles are tiles of the whole product: every element gets the same bits as in the whole product.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column range is outside op(B) or does not start on a panel.</exception>
+    internal static void MultiplyColumns(
+        int maxDegreeOfParallelism, bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda,
+        PackedMatrix b, int column0, int columns, float beta, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(b);
         if (!b.IsPacked)
         {
             ThrowHelper.ThrowInvalidOperation_NotPacked();
@@ -44,7 +61,12 @@ internal static unsafe partial class Gemm
             ThrowHelper.ThrowArgumentOutOfRange_Negative(nameof(m));
         }
 
-        int n = b.N, k = b.K;
+        if (column0 < 0 || columns < 0 || column0 > b.N - columns || column0 % TileFor(b.Tier).NR != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(column0), $"Columns [{column0}, {column0} + {columns}) are not a panel-aligned range of the packed matrix's {b.N} columns.");
+        }
+
+        int n = columns, k = b.K;
         long aLength = CheckMatrix(transA ? k : m, transA ? m : k, lda, a.Length, nameof(a), nameof(lda));
         long cLength = CheckMatrix(m, n, ldc, c.Length, nameof(c), nameof(ldc));
         if (m == 0 || n == 0)
@@ -67,7 +89,10 @@ internal static unsafe partial class Gemm
         fixed (float* pc = c)
         {
             // B's own pointer is unused (the panels come from the packed buffer); ldb only has to look valid.
-            var job = new GemmJob(b.Tier, transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, maxDegreeOfParallelism, b.Pointer, b.PaddedN);
+            var job = new GemmJob(b.Tier, transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, maxDegreeOfParallelism, b.Pointer, b.PaddedN)
+            {
+                PackedColumn0 = column0,
+            };
             RunAll(in job, maxDegreeOfParallelism);
         }
 

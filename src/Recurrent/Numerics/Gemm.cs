@@ -266,7 +266,7 @@ internal static unsafe partial class Gemm
                 if (job.PackedB != null)
                 {
                     // Pre-packed (PackedMatrix): the same panels PackB would write, at their place in the whole matrix.
-                    bBlock = job.PackedB + ((nint)p0 * job.PackedStride) + ((nint)jc * kc);
+                    bBlock = job.PackedB + ((nint)p0 * job.PackedStride) + ((nint)(jc + job.PackedColumn0) * kc);
                 }
                 else
                 {

@@ -148,6 +148,9 @@ internal readonly unsafe struct GemmJob
     /// <summary>Gets the floats per row of a pre-packed K block (n rounded up to NR); block p0 starts at p0·stride.</summary>
     public int PackedStride { get; init; }
 
+    /// <summary>Gets the column of the pre-packed op(B) that column 0 of this product is (a multiple of NR; 0 for the whole matrix).</summary>
+    public int PackedColumn0 { get; init; }
+
     /// <summary>
     /// Gets a value indicating whether the grid was cut for op(B) packed once per call into a shared buffer
     /// (<see cref="Gemm"/> packs it and sets <see cref="PackedB"/> before the tasks run).

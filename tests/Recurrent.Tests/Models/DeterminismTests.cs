@@ -13,7 +13,12 @@ public class DeterminismTests
     [InlineData(CellKind.Rnn, 25)]
     [InlineData(CellKind.Lstm, 25)]
     [InlineData(CellKind.Gru, 37)]
-    public void Same_seed_same_results_on_one_thread_and_on_all_cores(CellKind cell, int batch = 16)
+    [InlineData(CellKind.Rnn, 16, true)]
+    [InlineData(CellKind.Lstm, 16, true)]
+    [InlineData(CellKind.Gru, 16, true)]
+    [InlineData(CellKind.Lstm, 25, true)]
+    [InlineData(CellKind.Gru, 31, true)]
+    public void Same_seed_same_results_on_one_thread_and_on_all_cores(CellKind cell, int batch = 16, bool gang = false)
     {
         int saved = ComputeSettings.MaxDegreeOfParallelism;
         try
@@ -22,9 +27,23 @@ public class DeterminismTests
             (double loss1, float[] state1, float[] grad1, float[] logits1) = Run(cell, batch);
 
             // At least two threads even on a one-core machine, so the time loop is cut along the batch (lanes) and
-            // the larger GEMMs are cut into tasks: neither may change a bit.
+            // the larger GEMMs are cut into tasks: neither may change a bit. With gang, the time loop runs as a gang
+            // (each thread also computes a share of every step's product for all lanes, which real models do for a
+            // W_hh larger than 2 MiB and parts of fewer than 16 lanes): that may not change a bit either.
             ComputeSettings.MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount);
+            long gangRuns = RecurrentLayer.GangRuns;
+            if (gang)
+            {
+                RecurrentLayer.GangMinWeightBytes = 0;
+            }
+
             (double loss2, float[] state2, float[] grad2, float[] logits2) = Run(cell, batch);
+            if (gang)
+            {
+                // Two layers, forward and backward. Other tests may run gangs at the same time, hence at least.
+                Assert.True(RecurrentLayer.GangRuns - gangRuns >= 4, "the time loops did not run as gangs");
+            }
+
             Assert.Equal(loss1, loss2);
             Assert.Equal(state1, state2);
             Assert.Equal(grad1, grad2);
@@ -33,6 +52,7 @@ public class DeterminismTests
         finally
         {
             ComputeSettings.MaxDegreeOfParallelism = saved;
+            RecurrentLayer.GangMinWeightBytes = RecurrentLayer.DefaultGangMinWeightBytes;
         }
     }
 

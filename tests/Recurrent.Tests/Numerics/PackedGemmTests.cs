@@ -201,6 +201,48 @@ public sealed class PackedGemmTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(GemmTests.Tiers), MemberType = typeof(GemmTests))]
+    public void MultiplyColumns_IsBitwiseEqualToTheSameColumnsOfTheWholeProduct(int tierValue)
+    {
+        // The gang time loop splits each step's product into panel-aligned column ranges, one per thread.
+        var tier = (SimdTier)tierValue;
+        var random = new Random(31);
+        const int M = 21, N = 250, K = 200;
+        int nr = Gemm.TileFor(tier).NR;
+        float[] a = GemmTests.RandomArray(random, M * K);
+        float[] b = GemmTests.RandomArray(random, N * K);
+        float[] c0 = GemmTests.RandomArray(random, M * N);
+        var packed = new PackedMatrix();
+        packed.Pack(tier, true, K, N, b, K);
+        foreach (float beta in new[] { 0f, 1f })
+        {
+            float[] whole = (float[])c0.Clone();
+            Gemm.Multiply(1, false, M, 1f, a, K, packed, beta, whole, N);
+            foreach ((int first, int last) in new[] { (0, 1), (0, 2), (1, 3), (2, N / nr), (N / nr, (N + nr - 1) / nr) })
+            {
+                int j0 = first * nr, j1 = Math.Min(N, last * nr);
+                float[] c = (float[])c0.Clone();
+                Gemm.MultiplyColumns(2, false, M, 1f, a, K, packed, j0, j1 - j0, beta, c.AsSpan(j0), N);
+                for (int i = 0; i < M; i++)
+                {
+                    Assert.Equal(whole.AsSpan((i * N) + j0, j1 - j0).ToArray(), c.AsSpan((i * N) + j0, j1 - j0).ToArray());
+                    Assert.Equal(c0.AsSpan(i * N, j0).ToArray(), c.AsSpan(i * N, j0).ToArray()); // nothing outside the range is written
+                    Assert.Equal(c0.AsSpan((i * N) + j1, N - j1).ToArray(), c.AsSpan((i * N) + j1, N - j1).ToArray());
+                }
+            }
+        }
+
+        float[] any = new float[M * N];
+        if (nr > 1)
+        {
+            GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, 1, nr, 0f, any, N));
+        }
+
+        GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, 0, N + 1, 0f, any, N));
+        GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, -nr, nr, 0f, any, N));
+    }
+
     [Fact]
     public void Pack_And_Multiply_ValidateArguments()
     {
