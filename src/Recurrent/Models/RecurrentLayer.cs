@@ -31,7 +31,7 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     [ThreadStatic]
     private static long? t_gangMinWeightBytes;
 
-    private static long s_gangRuns;
+    private static long s_gangForwardRuns, s_gangBackwardRuns;
 
     private readonly IRecurrentCell _cell;
     private readonly int _inputSize;   // X
@@ -166,8 +166,8 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         set => t_gangMinWeightBytes = value;
     }
 
-    /// <summary>Gets how many time loops have run as a gang in this process (tests check that the gang ran).</summary>
-    internal static long GangRuns => Interlocked.Read(ref s_gangRuns);
+    /// <summary>Gets how many forward and backward time loops have run as a gang in this process (tests check that the gang ran).</summary>
+    internal static (long Forward, long Backward) GangRuns => (Interlocked.Read(ref s_gangForwardRuns), Interlocked.Read(ref s_gangBackwardRuns));
 
     /// <summary>
     /// Runs the time loop's <see cref="_parts"/> parts on the worker pool; <paramref name="data"/> (the parameters
@@ -224,7 +224,7 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
                 return false;
             }
 
-            Interlocked.Increment(ref s_gangRuns);
+            Interlocked.Increment(ref _runBackward ? ref s_gangBackwardRuns : ref s_gangForwardRuns);
             return true;
         }
         finally
