@@ -492,14 +492,22 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         // Weight gradients, one GEMM each over all N positions:
         // dW_hh += dhgᵀ·[h_{−1} … h_{T−2}]  ([G·H, N] × [N, H]);  db_hh += Σ_n dhg[n]
         Gemm.Multiply(true, false, GH, H, N, 1f, dhgAll, GH, _hs.AsSpan(0, N * H), H, 1f, g.Slice(_whh, GH * H), H);
-        if (_bhh >= 0)
+        if (_bhh >= 0 && _bih >= 0 && !_cell.SeparateRecurrentGradient)
         {
-            AddColumnSums(dhgAll, N, g.Slice(_bhh, GH));
+            // db_hh and db_ih are sums of the same rows (dhg = dxg): one pass over them.
+            AddColumnSums(dxg, N, g.Slice(_bhh, GH), g.Slice(_bih, GH));
         }
-
-        if (_bih >= 0)
+        else
         {
-            AddColumnSums(dxg, N, g.Slice(_bih, GH));
+            if (_bhh >= 0)
+            {
+                AddColumnSums(dhgAll, N, g.Slice(_bhh, GH));
+            }
+
+            if (_bih >= 0)
+            {
+                AddColumnSums(dxg, N, g.Slice(_bih, GH));
+            }
         }
 
         Span<float> dwih = g.Slice(_wih, GH * X);
@@ -582,6 +590,22 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         for (int n = 0; n < rows; n++)
         {
             TensorPrimitives.Add(sums, matrix.Slice(n * cols, cols), sums);
+        }
+    }
+
+    /// <summary>
+    /// Adds the column sums of <paramref name="matrix"/> <c>[rows, cols]</c> to both <paramref name="sums"/> and
+    /// <paramref name="otherSums"/>: the same additions as two <see cref="AddColumnSums(ReadOnlySpan{float}, int, Span{float})"/>
+    /// calls, reading each row once.
+    /// </summary>
+    internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, Span<float> sums, Span<float> otherSums)
+    {
+        int cols = sums.Length;
+        for (int n = 0; n < rows; n++)
+        {
+            ReadOnlySpan<float> row = matrix.Slice(n * cols, cols);
+            TensorPrimitives.Add(sums, row, sums);
+            TensorPrimitives.Add(otherSums, row, otherSums);
         }
     }
 
