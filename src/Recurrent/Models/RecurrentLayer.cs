@@ -311,19 +311,8 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
             // Columns [j0, j1) of hg = h_{t−1}·W_hhᵀ + b_hh, for all lanes.
             if (j1 > j0)
             {
-                float beta = 0f;
-                if (_bhh >= 0)
-                {
-                    ReadOnlySpan<float> bias = p.Slice(_bhh + j0, j1 - j0);
-                    for (int b = 0; b < B; b++)
-                    {
-                        bias.CopyTo(hg.Slice((b * GH) + j0));
-                    }
-
-                    beta = 1f;
-                }
-
-                Gemm.MultiplyColumns(1, false, B, 1f, _hs.AsSpan(t * B * H, B * H), H, _whhTransposedPacked, j0, j1 - j0, beta, hg[j0..], GH);
+                ReadOnlySpan<float> bias = _bhh >= 0 ? p.Slice(_bhh + j0, j1 - j0) : default;
+                Gemm.MultiplyColumns(1, false, B, 1f, _hs.AsSpan(t * B * H, B * H), H, _whhTransposedPacked, j0, j1 - j0, bias.IsEmpty ? 0f : 1f, bias, hg[j0..], GH);
             }
 
             GangBarrier();
@@ -363,7 +352,7 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
             if (j1 > j0)
             {
                 ReadOnlySpan<float> dPre = separate ? _dhg.AsSpan(t * B * GH, B * GH) : _xg.AsSpan(t * B * GH, B * GH);
-                Gemm.MultiplyColumns(1, false, B, 1f, dPre, GH, _whhPacked, j0, j1 - j0, 1f, _dhNext.AsSpan(j0, ((B - 1) * H) + (j1 - j0)), H);
+                Gemm.MultiplyColumns(1, false, B, 1f, dPre, GH, _whhPacked, j0, j1 - j0, 1f, default, _dhNext.AsSpan(j0, ((B - 1) * H) + (j1 - j0)), H);
             }
 
             GangBarrier();
@@ -402,20 +391,20 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         int H = _hiddenSize, GH = _gates;
         hg = hg[..(batch * GH)];
 
-        // hg = h_{t−1}·W_hhᵀ + b_hh (one GEMM for all lanes)
-        float beta = 0f;
-        if (_bhh >= 0)
-        {
-            BroadcastRows(p.Slice(_bhh, GH), batch, hg);
-            beta = 1f;
-        }
-
+        // hg = h_{t−1}·W_hhᵀ + b_hh (one GEMM for all lanes; the bias stands in for hg's old content)
+        ReadOnlySpan<float> bias = _bhh >= 0 ? p.Slice(_bhh, GH) : default;
+        float beta = bias.IsEmpty ? 0f : 1f;
         if (packedTransposedWhh is not null)
         {
-            Gemm.Multiply(threads, transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, beta, hg, ldc: GH);
+            Gemm.MultiplyColumns(threads, transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, 0, GH, beta, bias, hg, ldc: GH);
         }
         else
         {
+            if (!bias.IsEmpty)
+            {
+                BroadcastRows(bias, batch, hg);
+            }
+
             MultiplyByTransposedWeight(batch, GH, H, hPrev, p.Slice(_whh, GH * H), beta, hg);
         }
 
@@ -448,11 +437,18 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
             return;
         }
 
-        float beta = 0f;
-        if (_bih >= 0)
+        ReadOnlySpan<float> bias = _bih >= 0 ? p.Slice(_bih, GH) : default;
+        float beta = bias.IsEmpty ? 0f : 1f;
+        if (rows > 1)
         {
-            BroadcastRows(p.Slice(_bih, GH), rows, xg);
-            beta = 1f;
+            // The bias stands in for xg's old content: no broadcast pass over [rows, G·H] first.
+            Gemm.Multiply(false, true, rows, GH, X, 1f, input, X, wih, X, beta, bias, xg, GH);
+            return;
+        }
+
+        if (!bias.IsEmpty)
+        {
+            BroadcastRows(bias, rows, xg);
         }
 
         MultiplyByTransposedWeight(rows, GH, X, input, wih, beta, xg);

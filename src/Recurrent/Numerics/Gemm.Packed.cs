@@ -34,7 +34,7 @@ internal static unsafe partial class Gemm
         PackedMatrix b, float beta, Span<float> c, int ldc)
     {
         ArgumentNullException.ThrowIfNull(b);
-        MultiplyColumns(maxDegreeOfParallelism, transA, m, alpha, a, lda, b, 0, b.N, beta, c, ldc);
+        MultiplyColumns(maxDegreeOfParallelism, transA, m, alpha, a, lda, b, 0, b.N, beta, default, c, ldc);
     }
 
     /// <summary>
@@ -45,10 +45,12 @@ internal static unsafe partial class Gemm
     /// multiple of the packed panel width NR (<see cref="TileFor"/> of <see cref="PackedMatrix.Tier"/>), so that the
     /// block's tiles are tiles of the whole product: every element gets the same bits as in the whole product.
     /// </summary>
+    /// <remarks>A non-empty <paramref name="bias"/> [columns] stands in for the old content of every row of the block, as in
+    /// <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, ReadOnlySpan{float}, Span{float}, int)"/>.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The column range is outside op(B) or does not start on a panel.</exception>
     internal static void MultiplyColumns(
         int maxDegreeOfParallelism, bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda,
-        PackedMatrix b, int column0, int columns, float beta, Span<float> c, int ldc)
+        PackedMatrix b, int column0, int columns, float beta, ReadOnlySpan<float> bias, Span<float> c, int ldc)
     {
         ArgumentNullException.ThrowIfNull(b);
         if (!b.IsPacked)
@@ -79,19 +81,22 @@ internal static unsafe partial class Gemm
             ThrowHelper.ThrowArgument_Overlap(nameof(c));
         }
 
+        CheckBias(bias, n, c[..(int)cLength]);
         if (k == 0 || alpha == 0f)
         {
-            ScaleC(m, n, beta, c, ldc);
+            ScaleC(m, n, beta, bias, c, ldc);
             return;
         }
 
         fixed (float* pa = a)
         fixed (float* pc = c)
+        fixed (float* pbias = bias)
         {
             // B's own pointer is unused (the panels come from the packed buffer); ldb only has to look valid.
             var job = new GemmJob(b.Tier, transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, maxDegreeOfParallelism, b.Pointer, b.PaddedN)
             {
                 PackedColumn0 = column0,
+                Bias = bias.IsEmpty ? null : pbias,
             };
             RunAll(in job, maxDegreeOfParallelism);
         }

@@ -66,7 +66,29 @@ internal static unsafe partial class Gemm
         bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc)
+        float beta, Span<float> c, int ldc) =>
+        Multiply(tier, maxDegreeOfParallelism, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, default, c, ldc);
+
+    /// <summary>
+    /// <c>C = alpha·op(A)·op(B) + beta·bias</c>: every row of C starts from <paramref name="bias"/> [n] instead of its
+    /// old content (which is not read). Bitwise the same as copying the bias into every row of C and multiplying
+    /// with that beta, without the extra pass over C. An empty <paramref name="bias"/> is the plain product.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="bias"/> is neither empty nor n long, or overlaps <paramref name="c"/>.</exception>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, ReadOnlySpan<float> bias, Span<float> c, int ldc) =>
+        Multiply(SimdTiers.Best, ComputeSettings.MaxDegreeOfParallelism, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc);
+
+    /// <summary>The product with an optional bias row (see the overload without a tier), at a given tier and thread budget.</summary>
+    internal static void Multiply(
+        SimdTier tier, int maxDegreeOfParallelism,
+        bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, ReadOnlySpan<float> bias, Span<float> c, int ldc)
     {
         if (m < 0)
         {
@@ -98,17 +120,22 @@ internal static unsafe partial class Gemm
             ThrowHelper.ThrowArgument_Overlap(nameof(c));
         }
 
+        CheckBias(bias, n, cRead);
         if (k == 0 || alpha == 0f)
         {
-            ScaleC(m, n, beta, c, ldc);
+            ScaleC(m, n, beta, bias, c, ldc);
             return;
         }
 
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+        fixed (float* pbias = bias)
         {
-            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, maxDegreeOfParallelism);
+            var job = new GemmJob(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, maxDegreeOfParallelism)
+            {
+                Bias = bias.IsEmpty ? null : pbias,
+            };
             if (job.SharesB)
             {
                 // Pack op(B) once (in parallel: K blocks × column chunks), then let every task read it.
@@ -155,9 +182,26 @@ internal static unsafe partial class Gemm
         return needed;
     }
 
-    /// <summary>The k = 0 / alpha = 0 case: <c>C = beta·C</c> (cleared when beta is 0).</summary>
-    private static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
+    /// <summary>Validates an optional bias row: empty, or n long and apart from C.</summary>
+    internal static void CheckBias(ReadOnlySpan<float> bias, int n, ReadOnlySpan<float> c)
     {
+        if (!bias.IsEmpty && (bias.Length != n || bias.Overlaps(c)))
+        {
+            ThrowHelper.ThrowArgument_Bias(nameof(bias));
+        }
+    }
+
+    /// <summary>The k = 0 / alpha = 0 case: <c>C = beta·C</c> (cleared when beta is 0), or <c>beta·bias</c> in every row.</summary>
+    private static void ScaleC(int m, int n, float beta, ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        if (!bias.IsEmpty)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                bias.CopyTo(c.Slice(i * ldc, n));
+            }
+        }
+
         if (beta == 1f)
         {
             return;
@@ -287,6 +331,13 @@ internal static unsafe partial class Gemm
                             int mrEff = Math.Min(mr, mc - ir);
                             float* ap = packA + ((nint)ir * kc);
                             float* cp = job.C + ((nint)(ic + ir) * ldc) + jc + jr;
+                            if (p0 == 0 && job.Bias != null)
+                            {
+                                // The tile's old content is the bias row: write it now, while the tile is about to be
+                                // read anyway (the same bits as a broadcast over all of C first, without that pass).
+                                FillRows(job.Bias + jc + jr, cp, ldc, mrEff, nrEff);
+                            }
+
                             if (mrEff == mr && nrEff == nr)
                             {
                                 TKernel.Run(kc, ap, bp, cp, ldc, job.Alpha, beta);
@@ -311,6 +362,15 @@ internal static unsafe partial class Gemm
                     }
                 }
             }
+        }
+    }
+
+    private static void FillRows(float* row, float* c, nint ldc, int rows, int cols)
+    {
+        var source = new ReadOnlySpan<float>(row, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            source.CopyTo(new Span<float>(c + (r * ldc), cols));
         }
     }
 

@@ -152,6 +152,12 @@ internal readonly unsafe struct GemmJob
     public int PackedColumn0 { get; init; }
 
     /// <summary>
+    /// Gets a row [n] that stands in for every row of C's old content (<c>C = alpha·op(A)·op(B) + beta·bias</c>), or
+    /// null: each tile's rows are filled from it just before the first K block accumulates onto them.
+    /// </summary>
+    public float* Bias { get; init; }
+
+    /// <summary>
     /// Gets a value indicating whether the grid was cut for op(B) packed once per call into a shared buffer
     /// (<see cref="Gemm"/> packs it and sets <see cref="PackedB"/> before the tasks run).
     /// </summary>

@@ -18,6 +18,10 @@ internal static class ThrowHelper
         throw new ArgumentException("The output span overlaps an input span.", paramName);
 
     [DoesNotReturn]
+    public static void ThrowArgument_Bias(string paramName) =>
+        throw new ArgumentException("The bias row must be empty or one value per column of C, apart from C.", paramName);
+
+    [DoesNotReturn]
     public static void ThrowArgument_LengthMismatch(string paramName) =>
         throw new ArgumentException("The span length does not match the other arguments.", paramName);
 

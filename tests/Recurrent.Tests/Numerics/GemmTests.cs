@@ -196,6 +196,45 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Tiers))]
+    public void Multiply_WithBias_IsBitwiseEqualToBroadcastingTheBiasFirst(int tierValue)
+    {
+        // A bias row stands in for every row of C's old content (the layers' input projections and recurrent steps):
+        // the same bits as copying it into every row first, on every tier, over several K blocks, ragged edges, the
+        // parallel task grid (with and without a shared packed B) and k = 0. C's old content is never read.
+        var tier = (SimdTier)tierValue;
+        var random = new Random(23);
+        foreach ((int m, int n, int k, int threads) in new[] { (37, 70, 300, 1), (9, 49, 5, 1), (300, 520, 200, 2), (1030, 100, 130, 2), (5, 7, 0, 1) })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                float[] a = RandomArray(random, m * Math.Max(k, 1));
+                float[] b = RandomArray(random, n * Math.Max(k, 1));
+                float[] bias = RandomArray(random, n);
+                foreach (float beta in new[] { 1f, 0.5f })
+                {
+                    float[] expected = new float[m * n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        bias.CopyTo(expected.AsSpan(i * n));
+                    }
+
+                    float[] c = new float[m * n];
+                    c.AsSpan().Fill(float.NaN);
+                    Gemm.Multiply(tier, threads, false, transB, m, n, k, 1f, a, Math.Max(k, 1), b, transB ? Math.Max(k, 1) : n, beta, expected, n);
+                    Gemm.Multiply(tier, threads, false, transB, m, n, k, 1f, a, Math.Max(k, 1), b, transB ? Math.Max(k, 1) : n, beta, bias, c, n);
+                    Assert.Equal(expected, c);
+                }
+            }
+        }
+
+        float[] any = new float[12];
+        AssertParam("bias", () => Gemm.Multiply(false, false, 3, 4, 2, 1f, any, 2, any, 4, 1f, any.AsSpan(0, 3), new float[12], 4));
+        float[] shared = new float[16];
+        AssertParam("bias", () => Gemm.Multiply(false, false, 3, 4, 2, 1f, any, 2, any, 4, 1f, shared.AsSpan(0, 4), shared.AsSpan(2, 12), 4));
+    }
+
     [Fact]
     public void Multiply_ResultIsBitwiseIndependentOfThreadCount()
     {

@@ -223,7 +223,7 @@ public sealed class PackedGemmTests
             {
                 int j0 = first * nr, j1 = Math.Min(N, last * nr);
                 float[] c = (float[])c0.Clone();
-                Gemm.MultiplyColumns(2, false, M, 1f, a, K, packed, j0, j1 - j0, beta, c.AsSpan(j0), N);
+                Gemm.MultiplyColumns(2, false, M, 1f, a, K, packed, j0, j1 - j0, beta, default, c.AsSpan(j0), N);
                 for (int i = 0; i < M; i++)
                 {
                     Assert.Equal(whole.AsSpan((i * N) + j0, j1 - j0).ToArray(), c.AsSpan((i * N) + j0, j1 - j0).ToArray());
@@ -236,11 +236,42 @@ public sealed class PackedGemmTests
         float[] any = new float[M * N];
         if (nr > 1)
         {
-            GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, 1, nr, 0f, any, N));
+            GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, 1, nr, 0f, default, any, N));
         }
 
-        GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, 0, N + 1, 0f, any, N));
-        GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, -nr, nr, 0f, any, N));
+        GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, 0, N + 1, 0f, default, any, N));
+        GemmTests.AssertParam("column0", () => Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, -nr, nr, 0f, default, any, N));
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmTests.Tiers), MemberType = typeof(GemmTests))]
+    public void MultiplyColumns_WithBias_IsBitwiseEqualToBroadcastingTheBiasFirst(int tierValue)
+    {
+        var tier = (SimdTier)tierValue;
+        var random = new Random(32);
+        const int M = 21, N = 250, K = 200;
+        int nr = Gemm.TileFor(tier).NR;
+        float[] a = GemmTests.RandomArray(random, M * K);
+        float[] b = GemmTests.RandomArray(random, N * K);
+        float[] bias = GemmTests.RandomArray(random, N);
+        var packed = new PackedMatrix();
+        packed.Pack(tier, true, K, N, b, K);
+        foreach (float beta in new[] { 1f, 0.5f })
+        {
+            foreach ((int j0, int j1) in new[] { (0, N), (nr, N), (0, Math.Min(N, 2 * nr)) })
+            {
+                float[] expected = GemmTests.RandomArray(random, M * N);
+                float[] c = (float[])expected.Clone();
+                for (int i = 0; i < M; i++)
+                {
+                    bias.AsSpan(j0, j1 - j0).CopyTo(expected.AsSpan((i * N) + j0));
+                }
+
+                Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, j0, j1 - j0, beta, default, expected.AsSpan(j0), N);
+                Gemm.MultiplyColumns(1, false, M, 1f, a, K, packed, j0, j1 - j0, beta, bias.AsSpan(j0, j1 - j0), c.AsSpan(j0), N);
+                Assert.Equal(expected, c);
+            }
+        }
     }
 
     [Fact]
