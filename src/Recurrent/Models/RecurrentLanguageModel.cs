@@ -358,11 +358,17 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
     private void Decode(ReadOnlySpan<float> p, ReadOnlySpan<float> x, int rows, Span<float> logits)
     {
         int V = _vocabulary, H = _hidden;
-        float beta = 0f;
-        if (_layout.DecoderBias >= 0)
+        ReadOnlySpan<float> bias = _layout.DecoderBias >= 0 ? p.Slice(_layout.DecoderBias, V) : default;
+        float beta = bias.IsEmpty ? 0f : 1f;
+        if (rows > 1)
         {
-            RecurrentLayer.BroadcastRows(p.Slice(_layout.DecoderBias, V), rows, logits);
-            beta = 1f;
+            Gemm.Multiply(false, true, rows, V, H, 1f, x, H, p.Slice(_layout.DecoderWeight, V * H), H, beta, bias, logits, V);
+            return;
+        }
+
+        if (!bias.IsEmpty)
+        {
+            RecurrentLayer.BroadcastRows(bias, rows, logits);
         }
 
         RecurrentLayer.MultiplyByTransposedWeight(rows, V, H, x, p.Slice(_layout.DecoderWeight, V * H), beta, logits);
