@@ -30,6 +30,27 @@ def vec_accumulate(L, vt, w, mr, nv, fma, rows, comment, vectors=None):
     L.append("        }")
 
 
+def vec_store(L, vt, w, mr, nv):
+    """Emits the epilogue: C = alpha·acc + beta·C for the left nv vectors of each of the mr rows."""
+    L.append(f"        {vt}<float> va = {vt}.Create(alpha);")
+    L.append("        if (beta == 0f)")
+    L.append("        {")
+    L.append("            // Overwrite: C is not read, so NaN or garbage in C does not propagate.")
+    for r in range(mr):
+        for v in range(nv):
+            L.append(f"            {vt}.Store(c{r}{v} * va, c + ({r} * ldc) + {v * w});")
+    L.append("        }")
+    L.append("        else")
+    L.append("        {")
+    L.append(f"            {vt}<float> vb = {vt}.Create(beta);")
+    L.append("            float* cr;")
+    for r in range(mr):
+        L.append(f"            cr = c + ({r} * ldc);")
+        for v in range(nv):
+            L.append(f"            {vt}.Store({vt}.MultiplyAddEstimate(vb, {vt}.Load(cr + {v * w}), c{r}{v} * va), cr + {v * w});")
+    L.append("        }")
+
+
 def scalar_accumulate(L, mr, nr, rows):
     """Emits the scalar accumulators of the top `rows` rows of an mr×nr tile and the k loop (A stride mr)."""
     for r in range(rows):
@@ -54,6 +75,7 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
     L.append("{")
     L.append(f"    /// <inheritdoc/>\n    public static int MR => {mr};\n")
     L.append(f"    /// <inheritdoc/>\n    public static int NR => {nr};\n")
+    L.append(f"    /// <inheritdoc/>\n    public static int Lanes => {w};\n")
     L.append("    /// <inheritdoc/>")
     L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append("    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)")
@@ -75,23 +97,7 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
     L.append(f"        // {mr}×{nr} tile of C in {mr * nv} accumulators (rows r, vectors v of {w} columns).")
     vec_accumulate(L, vt, w, mr, nv, fma, mr, comment=True)
     L.append("")
-    L.append(f"        {vt}<float> va = {vt}.Create(alpha);")
-    L.append("        if (beta == 0f)")
-    L.append("        {")
-    L.append("            // Overwrite: C is not read, so NaN or garbage in C does not propagate.")
-    for r in range(mr):
-        for v in range(nv):
-            L.append(f"            {vt}.Store(c{r}{v} * va, c + ({r} * ldc) + {v * w});")
-    L.append("        }")
-    L.append("        else")
-    L.append("        {")
-    L.append(f"            {vt}<float> vb = {vt}.Create(beta);")
-    L.append("            float* cr;")
-    for r in range(mr):
-        L.append(f"            cr = c + ({r} * ldc);")
-        for v in range(nv):
-            L.append(f"            {vt}.Store({vt}.MultiplyAddEstimate(vb, {vt}.Load(cr + {v * w}), c{r}{v} * va), cr + {v * w});")
-    L.append("        }")
+    vec_store(L, vt, w, mr, nv)
     L.append("    }")
     L.append("")
     half = mr // 2
@@ -110,30 +116,28 @@ def vec_kernel(name, vt, w, mr, nv, fma, comment, prefetch):
     L.append("")
     L.append("    /// <inheritdoc/>")
     L.append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
-    L.append("    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)")
+    L.append("    public static unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns)")
     L.append("    {")
     L.append("        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);")
     for vectors in range(1, nv):
         L.append(f"        if (columns <= {vectors * w})")
         L.append("        {")
-        L.append(f"            RunLeft{vectors}(kc, a, b, tile);")
+        L.append(f"            RunLeft{vectors}(kc, a, b, c, ldc, alpha, beta);")
         L.append("            return;")
         L.append("        }")
         L.append("")
-    L.append(f"        Run(kc, a, b, tile, {nr}, 1f, 0f);")
+    L.append("        Run(kc, a, b, c, ldc, alpha, beta);")
     L.append("    }")
     for vectors in range(1, nv):
         L.append("")
         L.append(f"    /// <summary>The left {vectors * w} columns of a tile (see <see cref=\"RunLeft\"/>).</summary>")
         L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-        L.append(f"    private static unsafe void RunLeft{vectors}(int kc, float* a, float* b, float* tile)")
+        L.append(f"    private static unsafe void RunLeft{vectors}(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)")
         L.append("    {")
         L.append("        Debug.Assert(kc > 0);")
         vec_accumulate(L, vt, w, mr, nv, fma, mr, comment=False, vectors=vectors)
         L.append("")
-        for r in range(mr):
-            for v in range(vectors):
-                L.append(f"        {vt}.Store(c{r}{v}, tile + {r * nr + v * w});")
+        vec_store(L, vt, w, mr, vectors)
         L.append("    }")
     L.append("}")
     return "\n".join(L)
@@ -146,6 +150,7 @@ def scalar_kernel(mr, nr):
     L.append("{")
     L.append(f"    /// <inheritdoc/>\n    public static int MR => {mr};\n")
     L.append(f"    /// <inheritdoc/>\n    public static int NR => {nr};\n")
+    L.append(f"    /// <inheritdoc/>\n    public static int Lanes => {nr};\n")
     L.append("    /// <inheritdoc/>")
     L.append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     L.append("    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)")
@@ -181,10 +186,10 @@ def scalar_kernel(mr, nr):
     L.append("    }")
     L.append("")
     L.append("    /// <inheritdoc/>")
-    L.append("    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)")
+    L.append("    public static unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns)")
     L.append("    {")
     L.append("        Debug.Assert(kc > 0 && columns > 0 && columns <= NR);")
-    L.append(f"        Run(kc, a, b, tile, {nr}, 1f, 0f);")
+    L.append("        Run(kc, a, b, c, ldc, alpha, beta);")
     L.append("    }")
     L.append("}")
     return "\n".join(L)

@@ -20,6 +20,9 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
     public static int NR => 48;
 
     /// <inheritdoc/>
+    public static int Lanes => 16;
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
@@ -233,27 +236,27 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns)
     {
         Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
         if (columns <= 16)
         {
-            RunLeft1(kc, a, b, tile);
+            RunLeft1(kc, a, b, c, ldc, alpha, beta);
             return;
         }
 
         if (columns <= 32)
         {
-            RunLeft2(kc, a, b, tile);
+            RunLeft2(kc, a, b, c, ldc, alpha, beta);
             return;
         }
 
-        Run(kc, a, b, tile, 48, 1f, 0f);
+        Run(kc, a, b, c, ldc, alpha, beta);
     }
 
     /// <summary>The left 16 columns of a tile (see <see cref="RunLeft"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunLeft1(int kc, float* a, float* b, float* tile)
+    private static unsafe void RunLeft1(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Debug.Assert(kc > 0);
         Vector512<float> c00 = default;
@@ -288,19 +291,45 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
             b += 48;
         }
 
-        Vector512.Store(c00, tile + 0);
-        Vector512.Store(c10, tile + 48);
-        Vector512.Store(c20, tile + 96);
-        Vector512.Store(c30, tile + 144);
-        Vector512.Store(c40, tile + 192);
-        Vector512.Store(c50, tile + 240);
-        Vector512.Store(c60, tile + 288);
-        Vector512.Store(c70, tile + 336);
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0f)
+        {
+            // Overwrite: C is not read, so NaN or garbage in C does not propagate.
+            Vector512.Store(c00 * va, c + (0 * ldc) + 0);
+            Vector512.Store(c10 * va, c + (1 * ldc) + 0);
+            Vector512.Store(c20 * va, c + (2 * ldc) + 0);
+            Vector512.Store(c30 * va, c + (3 * ldc) + 0);
+            Vector512.Store(c40 * va, c + (4 * ldc) + 0);
+            Vector512.Store(c50 * va, c + (5 * ldc) + 0);
+            Vector512.Store(c60 * va, c + (6 * ldc) + 0);
+            Vector512.Store(c70 * va, c + (7 * ldc) + 0);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            float* cr;
+            cr = c + (0 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c00 * va), cr + 0);
+            cr = c + (1 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c10 * va), cr + 0);
+            cr = c + (2 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c20 * va), cr + 0);
+            cr = c + (3 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c30 * va), cr + 0);
+            cr = c + (4 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c40 * va), cr + 0);
+            cr = c + (5 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c50 * va), cr + 0);
+            cr = c + (6 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c60 * va), cr + 0);
+            cr = c + (7 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c70 * va), cr + 0);
+        }
     }
 
     /// <summary>The left 32 columns of a tile (see <see cref="RunLeft"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunLeft2(int kc, float* a, float* b, float* tile)
+    private static unsafe void RunLeft2(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Debug.Assert(kc > 0);
         Vector512<float> c00 = default; Vector512<float> c01 = default;
@@ -344,22 +373,56 @@ internal readonly struct Gemm512Kernel : IGemmMicrokernel
             b += 48;
         }
 
-        Vector512.Store(c00, tile + 0);
-        Vector512.Store(c01, tile + 16);
-        Vector512.Store(c10, tile + 48);
-        Vector512.Store(c11, tile + 64);
-        Vector512.Store(c20, tile + 96);
-        Vector512.Store(c21, tile + 112);
-        Vector512.Store(c30, tile + 144);
-        Vector512.Store(c31, tile + 160);
-        Vector512.Store(c40, tile + 192);
-        Vector512.Store(c41, tile + 208);
-        Vector512.Store(c50, tile + 240);
-        Vector512.Store(c51, tile + 256);
-        Vector512.Store(c60, tile + 288);
-        Vector512.Store(c61, tile + 304);
-        Vector512.Store(c70, tile + 336);
-        Vector512.Store(c71, tile + 352);
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0f)
+        {
+            // Overwrite: C is not read, so NaN or garbage in C does not propagate.
+            Vector512.Store(c00 * va, c + (0 * ldc) + 0);
+            Vector512.Store(c01 * va, c + (0 * ldc) + 16);
+            Vector512.Store(c10 * va, c + (1 * ldc) + 0);
+            Vector512.Store(c11 * va, c + (1 * ldc) + 16);
+            Vector512.Store(c20 * va, c + (2 * ldc) + 0);
+            Vector512.Store(c21 * va, c + (2 * ldc) + 16);
+            Vector512.Store(c30 * va, c + (3 * ldc) + 0);
+            Vector512.Store(c31 * va, c + (3 * ldc) + 16);
+            Vector512.Store(c40 * va, c + (4 * ldc) + 0);
+            Vector512.Store(c41 * va, c + (4 * ldc) + 16);
+            Vector512.Store(c50 * va, c + (5 * ldc) + 0);
+            Vector512.Store(c51 * va, c + (5 * ldc) + 16);
+            Vector512.Store(c60 * va, c + (6 * ldc) + 0);
+            Vector512.Store(c61 * va, c + (6 * ldc) + 16);
+            Vector512.Store(c70 * va, c + (7 * ldc) + 0);
+            Vector512.Store(c71 * va, c + (7 * ldc) + 16);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            float* cr;
+            cr = c + (0 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c00 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c01 * va), cr + 16);
+            cr = c + (1 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c10 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c11 * va), cr + 16);
+            cr = c + (2 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c20 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c21 * va), cr + 16);
+            cr = c + (3 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c30 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c31 * va), cr + 16);
+            cr = c + (4 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c40 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c41 * va), cr + 16);
+            cr = c + (5 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c50 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c51 * va), cr + 16);
+            cr = c + (6 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c60 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c61 * va), cr + 16);
+            cr = c + (7 * ldc);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 0), c70 * va), cr + 0);
+            Vector512.Store(Vector512.MultiplyAddEstimate(vb, Vector512.Load(cr + 16), c71 * va), cr + 16);
+        }
     }
 }
 
@@ -371,6 +434,9 @@ internal readonly struct Gemm256Kernel : IGemmMicrokernel
 
     /// <inheritdoc/>
     public static int NR => 16;
+
+    /// <inheritdoc/>
+    public static int Lanes => 8;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -508,21 +574,21 @@ internal readonly struct Gemm256Kernel : IGemmMicrokernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns)
     {
         Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
         if (columns <= 8)
         {
-            RunLeft1(kc, a, b, tile);
+            RunLeft1(kc, a, b, c, ldc, alpha, beta);
             return;
         }
 
-        Run(kc, a, b, tile, 16, 1f, 0f);
+        Run(kc, a, b, c, ldc, alpha, beta);
     }
 
     /// <summary>The left 8 columns of a tile (see <see cref="RunLeft"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunLeft1(int kc, float* a, float* b, float* tile)
+    private static unsafe void RunLeft1(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Debug.Assert(kc > 0);
         Vector256<float> c00 = default;
@@ -551,12 +617,34 @@ internal readonly struct Gemm256Kernel : IGemmMicrokernel
             b += 16;
         }
 
-        Vector256.Store(c00, tile + 0);
-        Vector256.Store(c10, tile + 16);
-        Vector256.Store(c20, tile + 32);
-        Vector256.Store(c30, tile + 48);
-        Vector256.Store(c40, tile + 64);
-        Vector256.Store(c50, tile + 80);
+        Vector256<float> va = Vector256.Create(alpha);
+        if (beta == 0f)
+        {
+            // Overwrite: C is not read, so NaN or garbage in C does not propagate.
+            Vector256.Store(c00 * va, c + (0 * ldc) + 0);
+            Vector256.Store(c10 * va, c + (1 * ldc) + 0);
+            Vector256.Store(c20 * va, c + (2 * ldc) + 0);
+            Vector256.Store(c30 * va, c + (3 * ldc) + 0);
+            Vector256.Store(c40 * va, c + (4 * ldc) + 0);
+            Vector256.Store(c50 * va, c + (5 * ldc) + 0);
+        }
+        else
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            float* cr;
+            cr = c + (0 * ldc);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 0), c00 * va), cr + 0);
+            cr = c + (1 * ldc);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 0), c10 * va), cr + 0);
+            cr = c + (2 * ldc);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 0), c20 * va), cr + 0);
+            cr = c + (3 * ldc);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 0), c30 * va), cr + 0);
+            cr = c + (4 * ldc);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 0), c40 * va), cr + 0);
+            cr = c + (5 * ldc);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(cr + 0), c50 * va), cr + 0);
+        }
     }
 }
 
@@ -568,6 +656,9 @@ internal readonly struct Gemm128Kernel : IGemmMicrokernel
 
     /// <inheritdoc/>
     public static int NR => 8;
+
+    /// <inheritdoc/>
+    public static int Lanes => 4;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -688,21 +779,21 @@ internal readonly struct Gemm128Kernel : IGemmMicrokernel
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns)
     {
         Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
         if (columns <= 4)
         {
-            RunLeft1(kc, a, b, tile);
+            RunLeft1(kc, a, b, c, ldc, alpha, beta);
             return;
         }
 
-        Run(kc, a, b, tile, 8, 1f, 0f);
+        Run(kc, a, b, c, ldc, alpha, beta);
     }
 
     /// <summary>The left 4 columns of a tile (see <see cref="RunLeft"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RunLeft1(int kc, float* a, float* b, float* tile)
+    private static unsafe void RunLeft1(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Debug.Assert(kc > 0);
         Vector128<float> c00 = default;
@@ -731,12 +822,34 @@ internal readonly struct Gemm128Kernel : IGemmMicrokernel
             b += 8;
         }
 
-        Vector128.Store(c00, tile + 0);
-        Vector128.Store(c10, tile + 8);
-        Vector128.Store(c20, tile + 16);
-        Vector128.Store(c30, tile + 24);
-        Vector128.Store(c40, tile + 32);
-        Vector128.Store(c50, tile + 40);
+        Vector128<float> va = Vector128.Create(alpha);
+        if (beta == 0f)
+        {
+            // Overwrite: C is not read, so NaN or garbage in C does not propagate.
+            Vector128.Store(c00 * va, c + (0 * ldc) + 0);
+            Vector128.Store(c10 * va, c + (1 * ldc) + 0);
+            Vector128.Store(c20 * va, c + (2 * ldc) + 0);
+            Vector128.Store(c30 * va, c + (3 * ldc) + 0);
+            Vector128.Store(c40 * va, c + (4 * ldc) + 0);
+            Vector128.Store(c50 * va, c + (5 * ldc) + 0);
+        }
+        else
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            float* cr;
+            cr = c + (0 * ldc);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 0), c00 * va), cr + 0);
+            cr = c + (1 * ldc);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 0), c10 * va), cr + 0);
+            cr = c + (2 * ldc);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 0), c20 * va), cr + 0);
+            cr = c + (3 * ldc);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 0), c30 * va), cr + 0);
+            cr = c + (4 * ldc);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 0), c40 * va), cr + 0);
+            cr = c + (5 * ldc);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(cr + 0), c50 * va), cr + 0);
+        }
     }
 }
 
@@ -748,6 +861,9 @@ internal readonly struct GemmScalarKernel : IGemmMicrokernel
 
     /// <inheritdoc/>
     public static int NR => 4;
+
+    /// <inheritdoc/>
+    public static int Lanes => 4;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -823,9 +939,9 @@ internal readonly struct GemmScalarKernel : IGemmMicrokernel
     }
 
     /// <inheritdoc/>
-    public static unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns)
+    public static unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns)
     {
         Debug.Assert(kc > 0 && columns > 0 && columns <= NR);
-        Run(kc, a, b, tile, 4, 1f, 0f);
+        Run(kc, a, b, c, ldc, alpha, beta);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Recurrent.Numerics;
@@ -342,6 +343,12 @@ internal static unsafe partial class Gemm
                             {
                                 TKernel.Run(kc, ap, bp, cp, ldc, job.Alpha, beta);
                             }
+                            else if (mrEff == mr && nrEff % TKernel.Lanes == 0)
+                            {
+                                // A right edge of whole vectors (n = 128 with NR = 48: the last 32 columns): only
+                                // those vectors, straight into C.
+                                TKernel.RunLeft(kc, ap, bp, cp, ldc, job.Alpha, beta, nrEff);
+                            }
                             else
                             {
                                 // Edge tile: compute the (zero-padded) tile into a scratch tile — only its top half
@@ -353,7 +360,7 @@ internal static unsafe partial class Gemm
                                 }
                                 else
                                 {
-                                    TKernel.RunLeft(kc, ap, bp, edge, nrEff);
+                                    TKernel.RunLeft(kc, ap, bp, edge, nr, 1f, 0f, nrEff);
                                 }
 
                                 StoreEdge(edge, nr, cp, ldc, mrEff, nrEff, job.Alpha, beta);
@@ -374,22 +381,41 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// Writes the valid part of an edge tile: <c>C = alpha·tile + beta·C</c> (C not read when beta is 0), with
+    /// separate multiplies and adds (the JIT does not contract them), vector by vector and then element by element:
+    /// the same bits either way.
+    /// </summary>
     private static void StoreEdge(float* tile, int tileStride, float* c, nint ldc, int rows, int cols, float alpha, float beta)
     {
+        int width = Vector<float>.Count;
+        var va = new Vector<float>(alpha);
+        var vb = new Vector<float>(beta);
         for (int r = 0; r < rows; r++)
         {
             float* t = tile + (r * tileStride);
             float* cr = c + (r * ldc);
+            int j = 0;
             if (beta == 0f)
             {
-                for (int j = 0; j < cols; j++)
+                for (; j + width <= cols; j += width)
+                {
+                    Vector.Store(va * Vector.Load(t + j), cr + j);
+                }
+
+                for (; j < cols; j++)
                 {
                     cr[j] = alpha * t[j];
                 }
             }
             else
             {
-                for (int j = 0; j < cols; j++)
+                for (; j + width <= cols; j += width)
+                {
+                    Vector.Store((va * Vector.Load(t + j)) + (vb * Vector.Load(cr + j)), cr + j);
+                }
+
+                for (; j < cols; j++)
                 {
                     cr[j] = (alpha * t[j]) + (beta * cr[j]);
                 }

@@ -24,11 +24,15 @@ internal interface IGemmMicrokernel
     /// </summary>
     static abstract unsafe void RunHalf(int kc, float* a, float* b, float* tile);
 
+    /// <summary>Gets the columns of one vector: <see cref="RunLeft"/> computes and writes whole multiples of it.</summary>
+    static abstract int Lanes { get; }
+
     /// <summary>
-    /// Computes at least the left <paramref name="columns"/> columns of a tile, in whole vectors,
-    /// <c>tile = Ap·Bp</c> (row stride <c>NR</c>; columns past them are left as they were), from the same packed
-    /// panels (B stride still <c>NR</c>): for a ragged right edge, at the work of the vectors it needs. Each element
-    /// gets exactly the accumulations <see cref="Run"/> gives it (alpha = 1, beta = 0).
+    /// <see cref="Run"/> for the left columns of a tile only: computes and writes the left <paramref name="columns"/>
+    /// rounded up to whole <see cref="Lanes"/> (all <c>MR</c> rows; C's columns past them are neither read nor
+    /// written), from the same packed panels (B stride still <c>NR</c>): for a ragged right edge, at the work of the
+    /// vectors it needs, straight into C when the edge is a whole number of vectors. Each element gets exactly the
+    /// operations <see cref="Run"/> gives it.
     /// </summary>
-    static abstract unsafe void RunLeft(int kc, float* a, float* b, float* tile, int columns);
+    static abstract unsafe void RunLeft(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, int columns);
 }

@@ -164,8 +164,9 @@ public sealed class GemmTests
     public void Multiply_ColumnsGetTheSameBitsInAnyTile(int tierValue)
     {
         // A column of C is the same whether it is computed in a full NR-wide tile or in a ragged right tile of any
-        // width (the kernel runs only the vectors that hold the valid columns): the product with a slice of B's
-        // columns equals the same columns of the whole product, bit for bit.
+        // width (the kernel runs only the vectors that hold the valid columns, straight into C when they are whole
+        // vectors, else into a scratch tile): the product with a slice of B's columns equals the same columns of
+        // the whole product, bit for bit.
         var tier = (SimdTier)tierValue;
         var random = new Random(22);
         const int M = 19, N = 100, K = 300;
@@ -176,7 +177,7 @@ public sealed class GemmTests
         {
             float[] whole = (float[])c0.Clone();
             Gemm.Multiply(tier, 1, false, true, M, N, K, 1f, a, K, b, K, beta, whole, N);
-            foreach (int cols in new[] { 1, 4, 5, 8, 15, 16, 17, 31, 33, 47, 49 })
+            foreach (int cols in new[] { 1, 4, 5, 8, 15, 16, 17, 31, 32, 33, 47, 49, 64, 80 })
             {
                 for (int j0 = 0; j0 + cols <= N; j0 += cols + 7)
                 {
