@@ -331,21 +331,12 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     /// <summary>The backward time loop of gang part <paramref name="part"/> (lanes <c>[b0, b1)</c>); see <see cref="RunGang"/>.</summary>
     private void BackwardGang(ReadOnlySpan<float> dOutput, int part, int b0, int b1)
     {
-        int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
-        int cw = _cell.CacheWidth * H;
-        bool lstm = _cell.HasCellState, separate = _cell.SeparateRecurrentGradient;
+        int H = _hiddenSize, GH = _gates, B = _batch;
+        bool separate = _cell.SeparateRecurrentGradient;
         (int j0, int j1) = GangColumns(_whhPacked, H, part);
-        Span<float> dh = _dh.AsSpan(b0 * H, nb * H), dhNext = _dhNext.AsSpan(b0 * H, nb * H);
-        Span<float> dcNext = lstm ? _dcNext.AsSpan(b0 * H, nb * H) : default;
         for (int t = _steps - 1; t >= 0; t--)
         {
-            // The cell for this part's lanes: dL/dh_t = (from above) + (from step t+1), then the preactivation gradients.
-            int row = (t * B) + b0;
-            int prev = row * H, cur = (row + B) * H;
-            TensorPrimitives.Add(dOutput.Slice(row * H, nb * H), dhNext, dh);
-            _cell.Backward(
-                H, _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw), _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
-                _hs.AsSpan(cur, nb * H), dh, dcNext, _xg.AsSpan(row * GH, nb * GH), separate ? _dhg.AsSpan(row * GH, nb * GH) : default, dhNext);
+            CellBackward(dOutput, t, b0, b1);
             GangBarrier();
 
             // Columns [j0, j1) of dL/dh_{t−1} += dhg_t·W_hh, for all lanes.
@@ -533,6 +524,26 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     }
 
     /// <summary>
+    /// The cell's backward step for lanes <c>[b0, b1)</c> at step <paramref name="t"/>: dL/dh_t = (from above at t) +
+    /// (from step t+1 through the recurrence), then the preactivation gradients (dxg, and dhg for a cell that keeps
+    /// them apart), dL/dc_{t−1} and the direct part of dL/dh_{t−1} for those lanes.
+    /// </summary>
+    private void CellBackward(ReadOnlySpan<float> dOutput, int t, int b0, int b1)
+    {
+        int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
+        int cw = _cell.CacheWidth * H;
+        bool lstm = _cell.HasCellState;
+        int row = (t * B) + b0;
+        int prev = row * H, cur = (row + B) * H;
+        Span<float> dh = _dh.AsSpan(b0 * H, nb * H), dhNext = _dhNext.AsSpan(b0 * H, nb * H);
+        TensorPrimitives.Add(dOutput.Slice(row * H, nb * H), dhNext, dh);
+        _cell.Backward(
+            H, _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw), _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
+            _hs.AsSpan(cur, nb * H), dh, lstm ? _dcNext.AsSpan(b0 * H, nb * H) : default,
+            _xg.AsSpan(row * GH, nb * GH), _cell.SeparateRecurrentGradient ? _dhg.AsSpan(row * GH, nb * GH) : default, dhNext);
+    }
+
+    /// <summary>
     /// The backward time loop for lanes <c>[b0, b1)</c> (the same partition as the forward, so each part reads its own
     /// cache blocks); per-step products use up to <paramref name="threads"/> threads. Batch 1 (always one part)
     /// multiplies by the unpacked <paramref name="whh"/> with the mat-vec; larger batches by the packed W_hh.
@@ -540,25 +551,15 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     private void BackwardLanes(ReadOnlySpan<float> whh, ReadOnlySpan<float> dOutput, int b0, int b1, int threads)
     {
         int H = _hiddenSize, GH = _gates, B = _batch, nb = b1 - b0;
-        int cw = _cell.CacheWidth * H;
-        bool lstm = _cell.HasCellState, separate = _cell.SeparateRecurrentGradient;
-        Span<float> dh = _dh.AsSpan(b0 * H, nb * H), dhNext = _dhNext.AsSpan(b0 * H, nb * H);
-        Span<float> dcNext = lstm ? _dcNext.AsSpan(b0 * H, nb * H) : default;
+        bool separate = _cell.SeparateRecurrentGradient;
+        Span<float> dhNext = _dhNext.AsSpan(b0 * H, nb * H);
         for (int t = _steps - 1; t >= 0; t--)
         {
-            int row = (t * B) + b0;
-            int prev = row * H, cur = (row + B) * H;
-
-            // dL/dh_t = (from above at t) + (from step t+1 through the recurrence)
-            TensorPrimitives.Add(dOutput.Slice(row * H, nb * H), dhNext, dh);
-            Span<float> dxgT = _xg.AsSpan(row * GH, nb * GH);
-            Span<float> dhgT = separate ? _dhg.AsSpan(row * GH, nb * GH) : default;
-            _cell.Backward(
-                H, _cache.AsSpan((t * B * cw) + (b0 * cw), nb * cw), _hs.AsSpan(prev, nb * H), lstm ? _cs.AsSpan(prev, nb * H) : default,
-                _hs.AsSpan(cur, nb * H), dh, dcNext, dxgT, dhgT, dhNext);
+            CellBackward(dOutput, t, b0, b1);
 
             // dL/dh_{t−1} += dhg_t·W_hh  ([nb, G·H] × [G·H, H])
-            ReadOnlySpan<float> dPre = separate ? dhgT : dxgT;
+            int row = (t * B) + b0;
+            ReadOnlySpan<float> dPre = separate ? _dhg.AsSpan(row * GH, nb * GH) : _xg.AsSpan(row * GH, nb * GH);
             if (B > 1)
             {
                 Gemm.Multiply(threads, transA: false, m: nb, alpha: 1f, dPre, lda: GH, _whhPacked, beta: 1f, dhNext, ldc: H);
