@@ -198,7 +198,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         t0 = Lap(times, t0, Phase.RecurrentForward);
         // The bias is added inside the loss (one write of the logits instead of a broadcast, a read and a write).
         Span<float> logits = _logits.AsSpan(0, N * V);
-        RecurrentLayer.MultiplyByTransposedWeight(N, V, H, x, p.Slice(_layout.DecoderWeight, V * H), 0f, logits);
+        RecurrentLayer.MultiplyByTransposedWeight(N, V, H, x, p.Slice(_layout.DecoderWeight, V * H), default, logits);
         t0 = Lap(times, t0, Phase.DecoderForward);
         ReadOnlySpan<float> bias = _layout.DecoderBias >= 0 ? p.Slice(_layout.DecoderBias, V) : default;
         double loss = Kernels.SoftmaxCrossEntropy(logits, bias, V, targets, mask, train ? logits : default, 1f);
@@ -359,19 +359,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
     {
         int V = _vocabulary, H = _hidden;
         ReadOnlySpan<float> bias = _layout.DecoderBias >= 0 ? p.Slice(_layout.DecoderBias, V) : default;
-        float beta = bias.IsEmpty ? 0f : 1f;
-        if (rows > 1)
-        {
-            Gemm.Multiply(false, true, rows, V, H, 1f, x, H, p.Slice(_layout.DecoderWeight, V * H), H, beta, bias, logits, V);
-            return;
-        }
-
-        if (!bias.IsEmpty)
-        {
-            RecurrentLayer.BroadcastRows(bias, rows, logits);
-        }
-
-        RecurrentLayer.MultiplyByTransposedWeight(rows, V, H, x, p.Slice(_layout.DecoderWeight, V * H), beta, logits);
+        RecurrentLayer.MultiplyByTransposedWeight(rows, V, H, x, p.Slice(_layout.DecoderWeight, V * H), bias, logits);
     }
 
     // The input the layer above (or the decoder) saw from layer l: its output, after dropout when active.

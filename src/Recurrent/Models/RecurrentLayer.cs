@@ -384,19 +384,13 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
 
         // hg = h_{t−1}·W_hhᵀ + b_hh (one GEMM for all lanes; the bias stands in for hg's old content)
         ReadOnlySpan<float> bias = _bhh >= 0 ? p.Slice(_bhh, GH) : default;
-        float beta = bias.IsEmpty ? 0f : 1f;
         if (packedTransposedWhh is not null)
         {
-            Gemm.MultiplyColumns(threads, transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, 0, GH, beta, bias, hg, ldc: GH);
+            Gemm.MultiplyColumns(threads, transA: false, m: batch, alpha: 1f, hPrev, lda: H, packedTransposedWhh, 0, GH, bias.IsEmpty ? 0f : 1f, bias, hg, ldc: GH);
         }
         else
         {
-            if (!bias.IsEmpty)
-            {
-                BroadcastRows(bias, batch, hg);
-            }
-
-            MultiplyByTransposedWeight(batch, GH, H, hPrev, p.Slice(_whh, GH * H), beta, hg);
+            MultiplyByTransposedWeight(batch, GH, H, hPrev, p.Slice(_whh, GH * H), bias, hg);
         }
 
         _cell.Forward(H, xg, hg, hPrev, cPrev, h, c, cache);
@@ -428,21 +422,8 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
             return;
         }
 
-        ReadOnlySpan<float> bias = _bih >= 0 ? p.Slice(_bih, GH) : default;
-        float beta = bias.IsEmpty ? 0f : 1f;
-        if (rows > 1)
-        {
-            // The bias stands in for xg's old content: no broadcast pass over [rows, G·H] first.
-            Gemm.Multiply(false, true, rows, GH, X, 1f, input, X, wih, X, beta, bias, xg, GH);
-            return;
-        }
-
-        if (!bias.IsEmpty)
-        {
-            BroadcastRows(bias, rows, xg);
-        }
-
-        MultiplyByTransposedWeight(rows, GH, X, input, wih, beta, xg);
+        // The bias stands in for xg's old content: no broadcast pass over [rows, G·H] first.
+        MultiplyByTransposedWeight(rows, GH, X, input, wih, _bih >= 0 ? p.Slice(_bih, GH) : default, xg);
     }
 
     /// <summary>
@@ -571,15 +552,6 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         }
     }
 
-    /// <summary>Copies <paramref name="row"/> into each of <paramref name="rows"/> rows of <paramref name="destination"/>.</summary>
-    internal static void BroadcastRows(ReadOnlySpan<float> row, int rows, Span<float> destination)
-    {
-        for (int n = 0; n < rows; n++)
-        {
-            row.CopyTo(destination.Slice(n * row.Length, row.Length));
-        }
-    }
-
     /// <summary>Adds the column sums of <paramref name="matrix"/> <c>[rows, cols]</c> to <paramref name="sums"/>, in row order.</summary>
     internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, Span<float> sums)
     {
@@ -606,16 +578,22 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         }
     }
 
-    /// <summary><c>C[m, n] = A[m, k]·W[n, k]ᵀ + beta·C</c>, with the mat-vec path for one row.</summary>
-    internal static void MultiplyByTransposedWeight(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> w, float beta, Span<float> c)
+    /// <summary>
+    /// <c>C[m, n] = A[m, k]·W[n, k]ᵀ + bias</c> (every row; no bias when <paramref name="bias"/> is empty; C's old content
+    /// is not used). Several rows run the GEMM, which starts each tile from the bias row; one row runs the mat-vec on
+    /// the bias copied into C (the same bits).
+    /// </summary>
+    internal static void MultiplyByTransposedWeight(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> c)
     {
+        float beta = bias.IsEmpty ? 0f : 1f;
         if (m == 1)
         {
+            bias.CopyTo(c);
             Gemm.MatVec(false, n, k, w, k, a[..k], beta, c[..n]);
         }
         else
         {
-            Gemm.Multiply(false, true, m, n, k, 1f, a, k, w, k, beta, c, n);
+            Gemm.Multiply(false, true, m, n, k, 1f, a, k, w, k, beta, bias, c, n);
         }
     }
 
