@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recurrent.Numerics;
 
@@ -17,9 +18,10 @@ internal static unsafe partial class Gemm
     /// </para>
     /// <para>
     /// <c>y = A·x</c>: eight rows at a time, one vector accumulator per row; each vector of x is loaded once for
-    /// the eight rows (eight independent FMA chains). Per row: a fused multiply-add over the full vectors, the
-    /// vector's horizontal sum, then the scalar tail and beta. Every row sees the same sequence whichever group it
-    /// falls in.
+    /// the eight rows (eight independent FMA chains). Per row: a fused multiply-add over the full vectors, then (on
+    /// the AVX-512 and AVX2 tiers, for a row at least one vector long) the last columns as one more vector with the
+    /// lanes already covered zeroed, the vector's horizontal sum (on AVX-512 the eight rows' sums in one shuffle tree),
+    /// the scalar tail (if any) and beta. Every row sees the same sequence whichever group it falls in.
     /// </para>
     /// <para>
     /// <c>y = Aᵀ·x</c>: <c>y = beta·y</c>, then <c>y += x[i]·A[i, :]</c> for each row i in order (a fixed reduction
@@ -238,11 +240,27 @@ internal static unsafe partial class Gemm
         }
     }
 
-    /// <summary>y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 512-wide vectors, eight rows per pass.</summary>
+    /// <summary>
+    /// y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 512-wide vectors, eight rows per pass. A row whose length
+    /// is not a multiple of 16 (but at least 16) adds its last columns as one more vector: the row's last 16 floats
+    /// with the lanes the full vectors already covered zeroed (in A and in x), instead of a scalar loop. The eight
+    /// rows' accumulators are then reduced together by a shuffle tree (lane j + j+8, then j + j+4, j + j+2,
+    /// j + j+1) and stored as one vector; a row outside a group goes through the same tree alone (<see cref="Sum16"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsV512(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
     {
         int nv = n & ~(16 - 1);
+        bool vectorTail = nv < n && n >= 16;
+        nint tailOffset = n - 16;
+        Vector512<float> keep = default, xTail = default;
+        if (vectorTail)
+        {
+            // Lanes of the last 16 columns that the full vectors did not cover.
+            keep = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(nv - (n - 16))).AsSingle();
+            xTail = Vector512.Load(x + tailOffset) & keep;
+        }
+
         int i = i0;
 
         // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
@@ -271,14 +289,38 @@ internal static unsafe partial class Gemm
                 s7 = Vector512.FusedMultiplyAdd(Vector512.Load(a7 + j), xv, s7);
             }
 
-            y[i] = Finish(Vector512.Sum(s0), a0, x, nv, n, beta, y[i]);
-            y[i + 1] = Finish(Vector512.Sum(s1), a1, x, nv, n, beta, y[i + 1]);
-            y[i + 2] = Finish(Vector512.Sum(s2), a2, x, nv, n, beta, y[i + 2]);
-            y[i + 3] = Finish(Vector512.Sum(s3), a3, x, nv, n, beta, y[i + 3]);
-            y[i + 4] = Finish(Vector512.Sum(s4), a4, x, nv, n, beta, y[i + 4]);
-            y[i + 5] = Finish(Vector512.Sum(s5), a5, x, nv, n, beta, y[i + 5]);
-            y[i + 6] = Finish(Vector512.Sum(s6), a6, x, nv, n, beta, y[i + 6]);
-            y[i + 7] = Finish(Vector512.Sum(s7), a7, x, nv, n, beta, y[i + 7]);
+            if (vectorTail)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a0 + tailOffset) & keep, xTail, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(a1 + tailOffset) & keep, xTail, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(a2 + tailOffset) & keep, xTail, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(a3 + tailOffset) & keep, xTail, s3);
+                s4 = Vector512.FusedMultiplyAdd(Vector512.Load(a4 + tailOffset) & keep, xTail, s4);
+                s5 = Vector512.FusedMultiplyAdd(Vector512.Load(a5 + tailOffset) & keep, xTail, s5);
+                s6 = Vector512.FusedMultiplyAdd(Vector512.Load(a6 + tailOffset) & keep, xTail, s6);
+                s7 = Vector512.FusedMultiplyAdd(Vector512.Load(a7 + tailOffset) & keep, xTail, s7);
+            }
+
+            Vector256<float> sums = Sum16x8(s0, s1, s2, s3, s4, s5, s6, s7);
+            if (nv == n || vectorTail)
+            {
+                // The same multiply, then add, as Finish, for eight rows at once.
+                if (beta != 0f)
+                {
+                    sums += Vector256.Create(beta) * Vector256.Load(y + i);
+                }
+
+                Vector256.Store(sums, y + i);
+            }
+            else
+            {
+                // Fewer than 16 columns: the scalar tail per row.
+                for (int r = 0; r < 8; r++)
+                {
+                    float* ar = a0 + (r * lda);
+                    y[i + r] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[i + r]);
+                }
+            }
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
@@ -291,8 +333,52 @@ internal static unsafe partial class Gemm
                 s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a0 + j), Vector512.Load(x + j), s0);
             }
 
-            y[i] = Finish(Vector512.Sum(s0), a0, x, nv, n, beta, y[i]);
+            if (vectorTail)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(a0 + tailOffset) & keep, xTail, s0);
+                y[i] = Finish(Sum16(s0), a0, x, n, n, beta, y[i]);
+            }
+            else
+            {
+                y[i] = Finish(Sum16(s0), a0, x, nv, n, beta, y[i]);
+            }
         }
+    }
+
+    /// <summary>The sum of a vector's 16 lanes, in the order of <see cref="Sum16x8"/>: j + j+8, then j + j+4, j + j+2, j + j+1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Sum16(Vector512<float> v)
+    {
+        Vector256<float> h = v.GetLower() + v.GetUpper();
+        Vector128<float> q = h.GetLower() + h.GetUpper();
+        Vector128<float> z = q + Vector128.Shuffle(q, Vector128.Create(2, 3, 2, 3));
+        return z.ToScalar() + z.GetElement(1);
+    }
+
+    /// <summary>
+    /// The lane sums of eight vectors, as one vector [sum(s0), …, sum(s7)], each summed in the order of
+    /// <see cref="Sum16"/> (so a row gives the same bits in a group of eight or alone); 10 shuffles, a permute and
+    /// 9 adds in place of eight separate reductions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sum16x8(
+        Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
+        Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7)
+    {
+        // Lane j + j+8: [row r lanes 0-7 | row r+1 lanes 0-7] (128-bit quarters: r.q0+q2, r.q1+q3, r+1.q0+q2, r+1.q1+q3).
+        Vector512<float> r01 = Avx512F.Shuffle4x128(s0, s1, 0b01_00_01_00) + Avx512F.Shuffle4x128(s0, s1, 0b11_10_11_10);
+        Vector512<float> r23 = Avx512F.Shuffle4x128(s2, s3, 0b01_00_01_00) + Avx512F.Shuffle4x128(s2, s3, 0b11_10_11_10);
+        Vector512<float> r45 = Avx512F.Shuffle4x128(s4, s5, 0b01_00_01_00) + Avx512F.Shuffle4x128(s4, s5, 0b11_10_11_10);
+        Vector512<float> r67 = Avx512F.Shuffle4x128(s6, s7, 0b01_00_01_00) + Avx512F.Shuffle4x128(s6, s7, 0b11_10_11_10);
+
+        // Lane j + j+4: quarter q holds row q's (w0) or row q+4's (w1) four partial sums.
+        Vector512<float> w0 = Avx512F.Shuffle4x128(r01, r23, 0b10_00_10_00) + Avx512F.Shuffle4x128(r01, r23, 0b11_01_11_01);
+        Vector512<float> w1 = Avx512F.Shuffle4x128(r45, r67, 0b10_00_10_00) + Avx512F.Shuffle4x128(r45, r67, 0b11_01_11_01);
+
+        // Lane j + j+2, then j + j+1: quarter q ends as [row q, row q+4, …].
+        Vector512<float> z = Avx512F.Shuffle(w0, w1, 0b01_00_01_00) + Avx512F.Shuffle(w0, w1, 0b11_10_11_10);
+        Vector512<float> f = Avx512F.Shuffle(z, z, 0b10_00_10_00) + Avx512F.Shuffle(z, z, 0b11_01_11_01);
+        return Avx512F.PermuteVar16x32(f, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower();
     }
 
     /// <summary>y += Σ_i x[i]·A[i, :] over rows [0, m) in row order, with 512-wide vectors, four rows per pass over y.</summary>
@@ -345,11 +431,24 @@ internal static unsafe partial class Gemm
         }
     }
 
-    /// <summary>y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 256-wide vectors, eight rows per pass.</summary>
+    /// <summary>
+    /// y[i] = A[i, :]·x (+ beta·y[i]) for rows [i0, i1) with 256-wide vectors, eight rows per pass; the last columns of
+    /// a row at least 8 long are one more vector with the already covered lanes zeroed (as in <see cref="RowsV512"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsV256(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
     {
         int nv = n & ~(8 - 1);
+        bool vectorTail = nv < n && n >= 8;
+        nint tailOffset = n - 8;
+        Vector256<float> keep = default, xTail = default;
+        if (vectorTail)
+        {
+            keep = Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(nv - (n - 8))).AsSingle();
+            xTail = Vector256.Load(x + tailOffset) & keep;
+        }
+
+        int tailEnd = vectorTail ? n : nv;
         int i = i0;
 
         // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
@@ -378,14 +477,26 @@ internal static unsafe partial class Gemm
                 s7 = Vector256.FusedMultiplyAdd(Vector256.Load(a7 + j), xv, s7);
             }
 
-            y[i] = Finish(Vector256.Sum(s0), a0, x, nv, n, beta, y[i]);
-            y[i + 1] = Finish(Vector256.Sum(s1), a1, x, nv, n, beta, y[i + 1]);
-            y[i + 2] = Finish(Vector256.Sum(s2), a2, x, nv, n, beta, y[i + 2]);
-            y[i + 3] = Finish(Vector256.Sum(s3), a3, x, nv, n, beta, y[i + 3]);
-            y[i + 4] = Finish(Vector256.Sum(s4), a4, x, nv, n, beta, y[i + 4]);
-            y[i + 5] = Finish(Vector256.Sum(s5), a5, x, nv, n, beta, y[i + 5]);
-            y[i + 6] = Finish(Vector256.Sum(s6), a6, x, nv, n, beta, y[i + 6]);
-            y[i + 7] = Finish(Vector256.Sum(s7), a7, x, nv, n, beta, y[i + 7]);
+            if (vectorTail)
+            {
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + tailOffset) & keep, xTail, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + tailOffset) & keep, xTail, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + tailOffset) & keep, xTail, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + tailOffset) & keep, xTail, s3);
+                s4 = Vector256.FusedMultiplyAdd(Vector256.Load(a4 + tailOffset) & keep, xTail, s4);
+                s5 = Vector256.FusedMultiplyAdd(Vector256.Load(a5 + tailOffset) & keep, xTail, s5);
+                s6 = Vector256.FusedMultiplyAdd(Vector256.Load(a6 + tailOffset) & keep, xTail, s6);
+                s7 = Vector256.FusedMultiplyAdd(Vector256.Load(a7 + tailOffset) & keep, xTail, s7);
+            }
+
+            y[i] = Finish(Vector256.Sum(s0), a0, x, tailEnd, n, beta, y[i]);
+            y[i + 1] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[i + 1]);
+            y[i + 2] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[i + 2]);
+            y[i + 3] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[i + 3]);
+            y[i + 4] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[i + 4]);
+            y[i + 5] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[i + 5]);
+            y[i + 6] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[i + 6]);
+            y[i + 7] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[i + 7]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
@@ -398,7 +509,12 @@ internal static unsafe partial class Gemm
                 s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + j), Vector256.Load(x + j), s0);
             }
 
-            y[i] = Finish(Vector256.Sum(s0), a0, x, nv, n, beta, y[i]);
+            if (vectorTail)
+            {
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + tailOffset) & keep, xTail, s0);
+            }
+
+            y[i] = Finish(Vector256.Sum(s0), a0, x, tailEnd, n, beta, y[i]);
         }
     }
 
