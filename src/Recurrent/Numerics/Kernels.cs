@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Recurrent.Numerics;
@@ -10,9 +11,6 @@ namespace Recurrent.Numerics;
 /// </summary>
 internal static partial class Kernels
 {
-    /// <summary>Floats of stack scratch for the loss-only path of <see cref="SoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float}, float)"/>.</summary>
-    private const int ScratchLength = 512;
-
     /// <summary>
     /// Log-softmax + negative log-likelihood (+ its gradient) over <c>N</c> rows of <c>V</c> logits.
     /// Effectively computes, for each row n with <c>mask[n] ≠ 0</c> (all rows when the mask is empty):
@@ -22,9 +20,9 @@ internal static partial class Kernels
     /// <paramref name="logits"/> exactly.
     /// </summary>
     /// <remarks>
-    /// Per row: one max, one fused subtract + exp (written straight into <paramref name="dlogits"/>, or into stack
-    /// scratch when only the loss is wanted), one chunked sum, one scale. Targets of masked rows are not read, so padding
-    /// may carry any id.
+    /// Per row: one max, one pass that computes exp(z − max) and sums it (written straight into
+    /// <paramref name="dlogits"/>, or only summed when just the loss is wanted; see <see cref="ExpShiftedSum"/>), one
+    /// scale. Targets of masked rows are not read, so padding may carry any id.
     /// </remarks>
     /// <returns>The summed (mask-weighted) loss in nats, accumulated in double.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is not positive, or the
@@ -117,7 +115,6 @@ internal static partial class Kernels
         Span<float> dlogits, float gradScale, int r0, int r1, ref double loss, Span<double> rowLosses)
     {
         bool wantGrad = !dlogits.IsEmpty;
-        Span<float> scratch = stackalloc float[ScratchLength];
         int v = vocabularySize;
         for (int n = r0; n < r1; n++)
         {
@@ -144,44 +141,16 @@ internal static partial class Kernels
             float sum;
             if (wantGrad)
             {
-                // d = exp(z + bias − max); sum = Σ d; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
+                // d = exp(z + bias − max) with sum = Σ d in one pass; then d = scale·d/sum − scale·onehot: p − onehot, scaled.
                 Span<float> d = dlogits.Slice(n * v, v);
-                if (bias.IsEmpty)
-                {
-                    TensorPrimitives.Subtract(row, max, d);
-                }
-                else
-                {
-                    TensorPrimitives.Add(row, bias, d);
-                    TensorPrimitives.Subtract(d, max, d);
-                }
-
-                TensorPrimitives.Exp(d, d);
-                sum = ChunkedSum(d);
+                sum = ExpShiftedSum(row, bias, max, d);
                 float scale = gradScale * m;
                 TensorPrimitives.Multiply(d, scale / sum, d);
                 d[target] -= scale;
             }
             else
             {
-                sum = 0f;
-                for (int start = 0; start < v; start += ScratchLength)
-                {
-                    int len = Math.Min(ScratchLength, v - start);
-                    Span<float> chunk = scratch[..len];
-                    if (bias.IsEmpty)
-                    {
-                        TensorPrimitives.Subtract(row.Slice(start, len), max, chunk);
-                    }
-                    else
-                    {
-                        TensorPrimitives.Add(row.Slice(start, len), bias.Slice(start, len), chunk);
-                        TensorPrimitives.Subtract(chunk, max, chunk);
-                    }
-
-                    TensorPrimitives.Exp(chunk, chunk);
-                    sum += TensorPrimitives.Sum(chunk); // same chunking as ChunkedSum: loss-only == loss with gradient
-                }
+                sum = ExpShiftedSum(row, bias, max, default); // the same sum as with the gradient
             }
 
             // −log p[target] = log Σ exp(z − max) + max − z[target].
@@ -198,13 +167,80 @@ internal static partial class Kernels
     }
 
 
-    /// <summary>Σ x in chunks of <see cref="ScratchLength"/>, the order the loss-only path sums in.</summary>
-    private static float ChunkedSum(ReadOnlySpan<float> x)
+    /// <summary>
+    /// <c>e[i] = exp((x[i] + bias[i]) − max)</c> for every i (no bias when <paramref name="bias"/> is empty), stored in
+    /// <paramref name="d"/> unless it is empty (it may be <paramref name="x"/> itself), and returns Σ e: one pass over
+    /// the row with the widest vectors the machine accelerates and the exp of <see cref="Kernels"/>' activations (the
+    /// same value at every width and in the scalar tail), one vector accumulator summed at the end, then the tail in
+    /// order. The order does not depend on whether <paramref name="d"/> is written, so the loss-only path gives the
+    /// same loss.
+    /// </summary>
+    private static float ExpShiftedSum(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, float max, Span<float> d)
     {
+        int n = x.Length, i = 0;
+        bool store = !d.IsEmpty, hasBias = !bias.IsEmpty;
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float pb = ref MemoryMarshal.GetReference(bias);
+        ref float pd = ref MemoryMarshal.GetReference(d);
         float sum = 0f;
-        for (int start = 0; start < x.Length; start += ScratchLength)
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
-            sum += TensorPrimitives.Sum(x.Slice(start, Math.Min(ScratchLength, x.Length - start)));
+            Vector512<float> vmax = Vector512.Create(max), acc = Vector512<float>.Zero;
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> z = Vector512.LoadUnsafe(ref px, (nuint)i);
+                if (hasBias)
+                {
+                    z += Vector512.LoadUnsafe(ref pb, (nuint)i);
+                }
+
+                Vector512<float> q = ExpReduce(z - vmax, out Vector512<float> scale);
+                Vector512<float> e = Vector512.FusedMultiplyAdd(q, scale, scale);
+                if (store)
+                {
+                    e.StoreUnsafe(ref pd, (nuint)i);
+                }
+
+                acc += e;
+            }
+
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            Vector256<float> vmax = Vector256.Create(max), acc = Vector256<float>.Zero;
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> z = Vector256.LoadUnsafe(ref px, (nuint)i);
+                if (hasBias)
+                {
+                    z += Vector256.LoadUnsafe(ref pb, (nuint)i);
+                }
+
+                Vector256<float> q = ExpReduce(z - vmax, out Vector256<float> scale);
+                Vector256<float> e = Vector256.FusedMultiplyAdd(q, scale, scale);
+                if (store)
+                {
+                    e.StoreUnsafe(ref pd, (nuint)i);
+                }
+
+                acc += e;
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+
+        for (; i < n; i++)
+        {
+            float z = hasBias ? x[i] + bias[i] : x[i];
+            float q = ExpReduce(z - max, out float scale);
+            float e = MathF.FusedMultiplyAdd(q, scale, scale);
+            if (store)
+            {
+                d[i] = e;
+            }
+
+            sum += e;
         }
 
         return sum;
