@@ -230,7 +230,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         Gemm.Multiply(true, false, V, H, N, 1f, dlogits, V, top, H, 1f, g.Slice(_layout.DecoderWeight, V * H), H);
         if (_layout.DecoderBias >= 0)
         {
-            RecurrentLayer.AddColumnSums(dlogits, N, g.Slice(_layout.DecoderBias, V));
+            Kernels.AddColumnSums(dlogits, N, g.Slice(_layout.DecoderBias, V));
         }
 
         float[] outBuffer = _gradA, inBuffer = _gradB; // ping-pong: dL/d(output of layer l) and dL/d(its input)

@@ -463,18 +463,18 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
         if (_bhh >= 0 && _bih >= 0 && !_cell.SeparateRecurrentGradient)
         {
             // db_hh and db_ih are sums of the same rows (dhg = dxg): one pass over them.
-            AddColumnSums(dxg, N, g.Slice(_bhh, GH), g.Slice(_bih, GH));
+            Kernels.AddColumnSums(dxg, N, g.Slice(_bhh, GH), g.Slice(_bih, GH));
         }
         else
         {
             if (_bhh >= 0)
             {
-                AddColumnSums(dhgAll, N, g.Slice(_bhh, GH));
+                Kernels.AddColumnSums(dhgAll, N, g.Slice(_bhh, GH));
             }
 
             if (_bih >= 0)
             {
-                AddColumnSums(dxg, N, g.Slice(_bih, GH));
+                Kernels.AddColumnSums(dxg, N, g.Slice(_bih, GH));
             }
         }
 
@@ -549,32 +549,6 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
             {
                 Multiply(1, H, GH, dPre, whh, 1f, dhNext);
             }
-        }
-    }
-
-    /// <summary>Adds the column sums of <paramref name="matrix"/> <c>[rows, cols]</c> to <paramref name="sums"/>, in row order.</summary>
-    internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, Span<float> sums)
-    {
-        int cols = sums.Length;
-        for (int n = 0; n < rows; n++)
-        {
-            TensorPrimitives.Add(sums, matrix.Slice(n * cols, cols), sums);
-        }
-    }
-
-    /// <summary>
-    /// Adds the column sums of <paramref name="matrix"/> <c>[rows, cols]</c> to both <paramref name="sums"/> and
-    /// <paramref name="otherSums"/>: the same additions as two <see cref="AddColumnSums(ReadOnlySpan{float}, int, Span{float})"/>
-    /// calls, reading each row once.
-    /// </summary>
-    internal static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, Span<float> sums, Span<float> otherSums)
-    {
-        int cols = sums.Length;
-        for (int n = 0; n < rows; n++)
-        {
-            ReadOnlySpan<float> row = matrix.Slice(n * cols, cols);
-            TensorPrimitives.Add(sums, row, sums);
-            TensorPrimitives.Add(otherSums, row, otherSums);
         }
     }
 

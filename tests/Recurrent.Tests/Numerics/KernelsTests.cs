@@ -270,6 +270,61 @@ public sealed class KernelsTests
     }
 
     [Theory]
+    [InlineData(1120, 4000)] // the word-b32 decoder's bias gradient
+    [InlineData(300, 1000)]  // columns not a multiple of 16 per part
+    [InlineData(70, 4003)]
+    [InlineData(5, 37)]      // below the split threshold
+    public void AddColumnSums_ColumnsSplitOverThreads_SameBitsAsRowOrder(int rows, int cols)
+    {
+        var random = new Random(rows + cols);
+        float[] matrix = GemmTests.RandomArray(random, rows * cols);
+        float[] start = GemmTests.RandomArray(random, cols);
+        float[] otherStart = GemmTests.RandomArray(random, cols);
+
+        // Reference: every column adds its rows in order, one float addition each.
+        float[] expected = (float[])start.Clone();
+        float[] otherExpected = (float[])otherStart.Clone();
+        for (int n = 0; n < rows; n++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                expected[j] += matrix[(n * cols) + j];
+                otherExpected[j] += matrix[(n * cols) + j];
+            }
+        }
+
+        int saved = ComputeSettings.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3, 8 })
+            {
+                ComputeSettings.MaxDegreeOfParallelism = threads;
+                float[] sums = (float[])start.Clone();
+                Kernels.AddColumnSums(matrix, rows, sums);
+                Assert.Equal(expected, sums);
+
+                float[] both = (float[])start.Clone();
+                float[] other = (float[])otherStart.Clone();
+                Kernels.AddColumnSums(matrix, rows, both, other);
+                Assert.Equal(expected, both);
+                Assert.Equal(otherExpected, other);
+            }
+        }
+        finally
+        {
+            ComputeSettings.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void AddColumnSums_Validates()
+    {
+        GemmTests.AssertParam("matrix", () => Kernels.AddColumnSums(new float[5], 2, new float[3]));
+        GemmTests.AssertParam("otherSums", () => Kernels.AddColumnSums(new float[6], 2, new float[3], new float[2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Kernels.AddColumnSums(new float[6], -1, new float[3]));
+    }
+
+    [Theory]
     [InlineData(70, 4000)]   // above the split threshold: rows run in parts over the pool
     [InlineData(1100, 250)]
     [InlineData(3, 100000)]  // fewer rows than parts
