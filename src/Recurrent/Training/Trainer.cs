@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Recurrent.Data;
 using Recurrent.Models;
+using Recurrent.Numerics;
 using Recurrent.Training.Optimizers;
 using Recurrent.Training.Schedules;
 
@@ -453,11 +454,12 @@ public sealed class Trainer
         return StepOutcome.Trained;
     }
 
-    // The L2 norm of the gradient; when the float computation overflows, decides in double whether it is truly infinite.
+    // The L2 norm of the gradient (chunked, over the worker pool); when a chunk's float sum overflows, decides in double
+    // whether it is truly infinite.
     private static double GlobalNorm(ReadOnlySpan<float> gradients)
     {
-        float norm = TensorPrimitives.Norm(gradients);
-        if (float.IsFinite(norm))
+        double norm = Math.Sqrt(Kernels.SumOfSquares(gradients));
+        if (double.IsFinite(norm))
         {
             return norm;
         }

@@ -316,6 +316,51 @@ public sealed class KernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1000)]              // one chunk
+    [InlineData(65536 * 3)]         // whole chunks
+    [InlineData((65536 * 5) + 123)] // a ragged last chunk
+    public void SumOfSquares_MatchesDoubleReference_SameBitsOnAnyThreadCount(int length)
+    {
+        var random = new Random(length + 3);
+        float[] x = GemmTests.RandomArray(random, length);
+        double expected = 0;
+        foreach (float v in x)
+        {
+            expected += (double)v * v;
+        }
+
+        int saved = ComputeSettings.MaxDegreeOfParallelism;
+        try
+        {
+            ComputeSettings.MaxDegreeOfParallelism = 1;
+            double one = Kernels.SumOfSquares(x);
+
+            // Each chunk sums at most 65,536 squares in float: relative error well under 1e-5.
+            Assert.True(Math.Abs(one - expected) <= 1e-5 * expected, $"{one} vs {expected}");
+            foreach (int threads in new[] { 2, 3, 8 })
+            {
+                ComputeSettings.MaxDegreeOfParallelism = threads;
+                Assert.Equal(one, Kernels.SumOfSquares(x));
+            }
+        }
+        finally
+        {
+            ComputeSettings.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void SumOfSquares_OverflowingChunkIsInfinite_NaNPropagates()
+    {
+        float[] x = new float[(65536 * 2) + 5];
+        x[70000] = 3e20f; // its square overflows float
+        Assert.True(double.IsPositiveInfinity(Kernels.SumOfSquares(x)));
+        x[70000] = float.NaN;
+        Assert.True(double.IsNaN(Kernels.SumOfSquares(x)));
+    }
+
     [Fact]
     public void AddColumnSums_Validates()
     {
