@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Recurrent.Models;
-using Recurrent.Numerics;
 using Recurrent.Sampling;
 using Recurrent.Training.Optimizers;
 
@@ -112,7 +110,7 @@ public sealed class ThroughputSession
         // each gradient by the resulting factor as it reads it, and zeroes it.
         Span<float> g = model.Gradients;
         double scale = 1.0 / loss.Count;
-        double norm = Math.Sqrt(Kernels.SumOfSquares(g)) * scale; // as the Trainer computes it
+        double norm = Math.Sqrt(Recurrent.Numerics.Kernels.SumOfSquares(g)) * scale; // as the Trainer computes it
         double factor = norm > 5.0 ? scale * 5.0 / (norm + 1e-6) : scale;
         long t2 = Stopwatch.GetTimestamp();
         _optimizer.Step(_optimizerState, model.Parameters, g, _learningRate, (float)factor, clearGradients: true);
