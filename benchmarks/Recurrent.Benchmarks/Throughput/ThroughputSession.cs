@@ -23,6 +23,9 @@ public sealed class ThroughputSession
     private readonly TokenSelector _selector;
     private readonly DeterministicRandom _sampleRandom = new(7);
     private readonly float[] _logits;
+    private readonly RecurrentLanguageModel? _core;
+    private InputProjectionMemo? _sampleMemo;
+    private int _sampleMemoTokens;
     private readonly int[] _token = [0];
     private readonly int _n, _b;
     private int _trainWindow, _evalWindow;
@@ -62,6 +65,7 @@ public sealed class ThroughputSession
         _sampleState = Model.CreateState(1);
         _selector = new TokenSelector(V, new SamplingOptions { Temperature = 1f });
         _logits = new float[V];
+        _core = RecurrentModel.GetCore(Model);
     }
 
     /// <summary>Gets the run.</summary>
@@ -132,18 +136,40 @@ public sealed class ThroughputSession
         return Model.Forward(x, y, default, _evalState, ForwardMode.Evaluate).Sum;
     }
 
-    /// <summary>Samples <paramref name="count"/> tokens at batch 1: one model step, softmax at temperature 1 and one draw per token.</summary>
+    /// <summary>Samples <paramref name="count"/> tokens at batch 1: one model step (as a Sampler call takes it, see SampleStep), softmax at temperature 1 and one draw per token.</summary>
     /// <param name="count">The number of tokens.</param>
     /// <returns>The last token.</returns>
     public int SampleChunk(int count)
     {
         for (int i = 0; i < count; i++)
         {
-            Model.Step(_token, _sampleState, _logits);
+            SampleStep();
             _token[0] = _selector.Select(_logits, default, false, _sampleRandom);
         }
 
         return _token[0];
+    }
+
+    /// <summary>Tokens per generation call that the sampling windows stand for (the write-up's <c>generate(600, …)</c>).</summary>
+    public const int TokensPerGenerationCall = 600;
+
+    // One batch-1 step the way a Sampler call takes it: a character-level model reuses the first layer's input projection
+    // of ids seen earlier in the same call (InputProjectionMemo), and every TokensPerGenerationCall tokens a new call
+    // starts with an empty memo. Word-level models get no memo (the plain Step).
+    private void SampleStep()
+    {
+        if (_core is null)
+        {
+            Model.Step(_token, _sampleState, _logits);
+            return;
+        }
+
+        if (_sampleMemoTokens++ % TokensPerGenerationCall == 0)
+        {
+            _sampleMemo = _core.CreateInputProjectionMemo();
+        }
+
+        _core.Step(_token, _sampleState, _logits, _sampleMemo);
     }
 
     /// <summary>Gets or sets accumulated ticks of the model steps of <see cref="SampleChunkProfiled"/>.</summary>
@@ -160,7 +186,7 @@ public sealed class ThroughputSession
         for (int i = 0; i < count; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            Model.Step(_token, _sampleState, _logits);
+            SampleStep();
             long t1 = Stopwatch.GetTimestamp();
             _token[0] = _selector.Select(_logits, default, false, _sampleRandom);
             long t2 = Stopwatch.GetTimestamp();

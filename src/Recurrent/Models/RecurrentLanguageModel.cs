@@ -16,7 +16,7 @@ namespace Recurrent.Models;
 /// embedding output, between layers, and on the last layer's output; training forward passes only. With
 /// EmbeddingSize 0 there is no embedding output to drop (the input is one-hot).</para>
 /// <para>All window buffers grow to the largest window seen and are reused, so steady-state training allocates
-/// nothing. <see cref="Step"/> uses scratch owned by the <see cref="RecurrentState"/> and touches no instance buffer, so concurrent
+/// nothing. <see cref="Step(ReadOnlySpan{int}, RecurrentState, Span{float})"/> uses scratch owned by the <see cref="RecurrentState"/> and touches no instance buffer, so concurrent
 /// samplers with distinct states are safe.</para>
 /// </remarks>
 internal sealed class RecurrentLanguageModel : IRecurrentModel
@@ -280,7 +280,21 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
     public void ZeroGradients() => Array.Clear(_gradients);
 
     /// <inheritdoc />
-    public void Step(ReadOnlySpan<int> tokenIds, RecurrentState state, Span<float> logits)
+    public void Step(ReadOnlySpan<int> tokenIds, RecurrentState state, Span<float> logits) => Step(tokenIds, state, logits, null);
+
+    /// <summary>
+    /// A memo for the first layer's input projection at batch 1 (see <see cref="InputProjectionMemo"/>), or null when it
+    /// would not pay: only with an embedding no smaller than the vocabulary (character level), where the table
+    /// <c>[V, G·H]</c> is no larger than W_ih.
+    /// </summary>
+    internal InputProjectionMemo? CreateInputProjectionMemo() =>
+        _embedding > 0 && _vocabulary <= _embedding ? new InputProjectionMemo(_vocabulary, _cell.GateCount * _hidden) : null;
+
+    /// <summary>
+    /// <see cref="Step(ReadOnlySpan{int}, RecurrentState, Span{float})"/>; at batch 1 with a <paramref name="memo"/>
+    /// the first layer's input projection of an id already seen comes from the memo (the same floats).
+    /// </summary>
+    internal void Step(ReadOnlySpan<int> tokenIds, RecurrentState state, Span<float> logits, InputProjectionMemo? memo)
     {
         ArgumentNullException.ThrowIfNull(state);
         CheckState(state);
@@ -316,7 +330,19 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         for (int l = 0; l < _layers.Length; l++)
         {
             RecurrentLayer layer = _layers[l];
-            layer.InputProjection(p, x, tokenIds, B, xg);
+            if (l == 0 && B == 1 && memo is not null && memo.Width == GH)
+            {
+                if (!memo.TryCopyTo(tokenIds[0], xg))
+                {
+                    layer.InputProjection(p, x, tokenIds, B, xg);
+                    memo.Store(tokenIds[0], xg);
+                }
+            }
+            else
+            {
+                layer.InputProjection(p, x, tokenIds, B, xg);
+            }
+
             ReadOnlySpan<float> cPrev = _cell.HasCellState ? state.Cell(l) : default;
             layer.StepForward(p, B, xg, hg, state.Hidden(l), cPrev, h, _cell.HasCellState ? c : default, cache);
             h.CopyTo(state.Hidden(l));

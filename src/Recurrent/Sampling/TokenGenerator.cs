@@ -17,6 +17,9 @@ namespace Recurrent.Sampling;
 internal sealed class TokenGenerator
 {
     private readonly IRecurrentModel _model;
+    private readonly RecurrentLanguageModel? _core;
+    private InputProjectionMemo? _memo; // this generator's (one call's) batch-1 input projections; created on first use
+    private bool _memoChecked;
     private readonly int _vocabularySize;
     private readonly TokenSelector _selector;
     private readonly bool[] _isStop; // [V]
@@ -31,6 +34,7 @@ internal sealed class TokenGenerator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         _model = model;
+        _core = RecurrentModel.GetCore(model);
         _vocabularySize = model.Options.VocabularySize;
         int[] extraStops = extraStopIds is null ? [] : [.. extraStopIds];
         if (extraStops.Length > 0)
@@ -80,7 +84,7 @@ internal sealed class TokenGenerator
         float[] logits = new float[_vocabularySize];
         for (int t = 0; t < prompt.Length; t++)
         {
-            _model.Step(prompt.Slice(t, 1), state, logits);
+            Step(prompt.Slice(t, 1), state, logits);
         }
 
         return (state, logits);
@@ -181,7 +185,7 @@ internal sealed class TokenGenerator
                 return results;
             }
 
-            _model.Step(tokens, state, logits);
+            Step(tokens, state, logits);
         }
     }
 
@@ -246,8 +250,28 @@ internal sealed class TokenGenerator
                 yield break;
             }
 
-            _model.Step(token, state, logits);
+            Step(token, state, logits);
         }
+    }
+
+    // One model step. At batch 1 a character-level model reuses the first layer's input projection of ids this generator
+    // has stepped before (InputProjectionMemo: the same floats, one row read instead of W_ih). The generator lives for
+    // one call, during which the model must not be trained, so the memo never outlives the weights it was built from.
+    private void Step(ReadOnlySpan<int> tokens, RecurrentState state, Span<float> logits)
+    {
+        if (_core is not null && tokens.Length == 1)
+        {
+            if (!_memoChecked)
+            {
+                _memo = _core.CreateInputProjectionMemo();
+                _memoChecked = true;
+            }
+
+            _core.Step(tokens, state, logits, _memo);
+            return;
+        }
+
+        _model.Step(tokens, state, logits);
     }
 
     // One policy step for one lane: draw a token from its logits row and decide what it means.
