@@ -39,6 +39,7 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
     private float[] _initialHiddenGradient = [], _initialCellGradient = []; // [L, B, H]
     private int _steps, _batch;
     private bool _dropoutActive;
+    private bool _tableInput; // the last Forward fed layer 0 from the embedding table by id (see EmbeddingTableMinPositionsPerId)
     private bool _backwardReady;
 
     public RecurrentLanguageModel(RecurrentModelOptions options)
@@ -157,9 +158,12 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         ModelPhaseTimes? times = PhaseTimes;
         long t0 = times is null ? 0 : Stopwatch.GetTimestamp();
 
-        // Embedding lookup (and dropout on its output).
+        // Embedding lookup (and dropout on its output). Without dropout, a window with several positions per vocabulary
+        // id (character level) lets layer 0 project each embedding row once and gather by id instead (see
+        // RecurrentLayer.Forward's table): no [N, E] lookup, and V instead of N rows in the input-side products.
         ReadOnlySpan<float> x = default;
-        if (E > 0)
+        _tableInput = E > 0 && !dropout && (long)V * EmbeddingTableMinPositionsPerId <= N;
+        if (E > 0 && !_tableInput)
         {
             Span<float> emb = _embedded.AsSpan(0, N * E);
             Kernels.GatherRows(p.Slice(_layout.Encoder, V * E), E, inputs, emb);
@@ -177,7 +181,8 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
         for (int l = 0; l < _layers.Length; l++)
         {
             RecurrentLayer layer = _layers[l];
-            layer.Forward(p, x, inputs, T, B, state.Hidden(l), _cell.HasCellState ? state.Cell(l) : default, train);
+            ReadOnlySpan<float> table = l == 0 && _tableInput ? p.Slice(_layout.Encoder, V * E) : default;
+            layer.Forward(p, x, inputs, T, B, state.Hidden(l), _cell.HasCellState ? state.Cell(l) : default, train, table);
             layer.FinalHidden.CopyTo(state.Hidden(l));
             if (_cell.HasCellState)
             {
@@ -246,23 +251,33 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
             }
 
             RecurrentLayer layer = _layers[l];
-            bool wantInput = l > 0 || E > 0;
-            int x = l > 0 ? H : E;
-            ReadOnlySpan<float> input = l > 0 ? LayerOutput(l - 1) : E > 0 ? _embedded.AsSpan(0, N * E) : default;
-            Span<float> dInput = wantInput ? inBuffer.AsSpan(0, N * x) : default;
-            layer.Backward(p, g, input, ids, dOut, dInput);
+            if (l == 0 && _tableInput)
+            {
+                // Layer 0 read the embedding table by id: it adds the table's gradient to dEncoder itself.
+                layer.Backward(p, g, default, ids, dOut, default, p.Slice(_layout.Encoder, V * E), g.Slice(_layout.Encoder, V * E));
+            }
+            else
+            {
+                bool wantInput = l > 0 || E > 0;
+                int x = l > 0 ? H : E;
+                ReadOnlySpan<float> input = l > 0 ? LayerOutput(l - 1) : E > 0 ? _embedded.AsSpan(0, N * E) : default;
+                Span<float> dInput = wantInput ? inBuffer.AsSpan(0, N * x) : default;
+                layer.Backward(p, g, input, ids, dOut, dInput);
+                dOut = dInput;
+            }
+
+
             layer.InitialHiddenGradient.CopyTo(_initialHiddenGradient.AsSpan(l * B * H, B * H));
             if (_cell.HasCellState)
             {
                 layer.InitialCellGradient.CopyTo(_initialCellGradient.AsSpan(l * B * H, B * H));
             }
 
-            dOut = dInput;
             (outBuffer, inBuffer) = (inBuffer, outBuffer);
         }
 
         t0 = Lap(times, t0, Phase.RecurrentBackward);
-        if (E > 0)
+        if (E > 0 && !_tableInput)
         {
             if (_dropoutActive)
             {
@@ -275,6 +290,21 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
 
         Lap(times, t0, Phase.Embedding);
     }
+
+    /// <summary>
+    /// Gets or sets, for models run from the current thread, how many window positions per vocabulary id (N ≥ this·V)
+    /// make layer 0 read the embedding table by id (<see cref="RecurrentLayer.Forward"/>'s table) instead of a looked-up
+    /// <c>[N, E]</c> input; 2 unless set. Tests set it to <see cref="int.MaxValue"/> to compare with the looked-up path
+    /// (the gradients agree to rounding: the sums are grouped by id first).
+    /// </summary>
+    internal static int EmbeddingTableMinPositionsPerId
+    {
+        get => t_embeddingTableMinPositionsPerId ?? 2;
+        set => t_embeddingTableMinPositionsPerId = value;
+    }
+
+    [ThreadStatic]
+    private static int? t_embeddingTableMinPositionsPerId;
 
     /// <inheritdoc />
     public void ZeroGradients() => Array.Clear(_gradients);

@@ -42,6 +42,8 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
 
     private float[] _xg = [];     // [N, G·H]: input-side preactivations; reused as dL/dxg in backward
     private float[] _dhg = [];    // [N, G·H]: dL/dhg (GRU only)
+    private float[] _tableXg = [];   // [V, G·H]: the input projection of every table row (table input only)
+    private float[] _tableGrad = []; // [V, G·H]: dxg summed per table row (table input only)
     private float[] _cache = [];  // [N, CW·H]
     private float[] _hs = [];     // [(T+1)·B, H]: h_{−1} (the initial state), h_0 … h_{T−1}
     private float[] _cs = [];     // [(T+1)·B, H]: the same for c (LSTM)
@@ -97,9 +99,12 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     /// <summary>
     /// Runs the layer over T steps. <paramref name="input"/> is <c>[N, X]</c> (ignored with one-hot input, which uses
     /// <paramref name="ids"/>); <paramref name="h0"/>, <paramref name="c0"/> are the initial state <c>[B, H]</c>.
-    /// <paramref name="train"/> also packs W_hh for <see cref="Backward"/>.
+    /// <paramref name="train"/> also packs W_hh for <see cref="Backward"/>. With a <paramref name="table"/>
+    /// <c>[V, X]</c> (an embedding without dropout) input row n is row <c>ids[n]</c> of the table and
+    /// <paramref name="input"/> is ignored: the input projection is computed once per table row and gathered (V·X·G·H
+    /// multiply-adds instead of N·X·G·H, for a window with more positions than the vocabulary has ids).
     /// </summary>
-    public void Forward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool train)
+    public void Forward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool train, ReadOnlySpan<float> table = default)
     {
         int H = _hiddenSize, GH = _gates, N = steps * batch;
         Ensure(steps, batch);
@@ -122,8 +127,19 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
 
         _backwardPacked = packed && train;
 
-        // Input projection of all N positions at once: xg = x·W_ihᵀ + b_ih.
-        InputProjection(p, input, ids, N, xg);
+        // Input projection of all N positions at once: xg = x·W_ihᵀ + b_ih (per table row, then gathered, with a table).
+        if (table.IsEmpty)
+        {
+            InputProjection(p, input, ids, N, xg);
+        }
+        else
+        {
+            int X = _inputSize, V = table.Length / X;
+            Grow(ref _tableXg, V * GH);
+            Span<float> tableXg = _tableXg.AsSpan(0, V * GH);
+            MultiplyByTransposedWeight(V, GH, X, table, p.Slice(_wih, GH * X), _bih >= 0 ? p.Slice(_bih, GH) : default, tableXg);
+            Kernels.GatherRows(tableXg, GH, ids[..N], xg);
+        }
 
         h0.CopyTo(_hs);
         if (_cell.HasCellState)
@@ -431,9 +447,12 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
     /// t = 0 … T−1 <c>[N, H]</c> (gradients from the layer above or the decoder); the window's final state gets no
     /// gradient (truncated BPTT). Accumulates into the weight gradients in <paramref name="g"/>; overwrites
     /// <paramref name="dInput"/> <c>[N, X]</c> unless it is empty; leaves dL/dh_{−1} (and dL/dc_{−1}) in
-    /// <see cref="InitialHiddenGradient"/> (<see cref="InitialCellGradient"/>).
+    /// <see cref="InitialHiddenGradient"/> (<see cref="InitialCellGradient"/>). After a <see cref="Forward"/> with a
+    /// <paramref name="table"/> (pass the same one): dxg is first summed per table row in position order
+    /// (D <c>[V, G·H]</c>), then <c>dW_ih += Dᵀ·table</c> and, unless <paramref name="dTable"/> is empty,
+    /// <c>dTable += D·W_ih</c> (added to what it holds); <paramref name="input"/> and <paramref name="dInput"/> are not used.
     /// </summary>
-    public void Backward(ReadOnlySpan<float> p, Span<float> g, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, ReadOnlySpan<float> dOutput, Span<float> dInput)
+    public void Backward(ReadOnlySpan<float> p, Span<float> g, ReadOnlySpan<float> input, ReadOnlySpan<int> ids, ReadOnlySpan<float> dOutput, Span<float> dInput, ReadOnlySpan<float> table = default, Span<float> dTable = default)
     {
         int H = _hiddenSize, GH = _gates, B = _batch, T = _steps, N = T * B, X = _inputSize;
         int cw = _cell.CacheWidth * H;
@@ -490,6 +509,20 @@ internal sealed unsafe class RecurrentLayer : IParallelWork
                 {
                     dwih[(j * X) + id] += row[j];
                 }
+            }
+        }
+        else if (!table.IsEmpty)
+        {
+            // D[v] = Σ_{n: id_n = v} dxg[n] (position order); dW_ih += Dᵀ·table ([G·H, V] × [V, X]); dTable += D·W_ih.
+            int V = table.Length / X;
+            Grow(ref _tableGrad, V * GH);
+            Span<float> d = _tableGrad.AsSpan(0, V * GH);
+            d.Clear();
+            Kernels.ScatterAddRows(dxg, ids[..N], d, GH);
+            Gemm.Multiply(true, false, GH, X, V, 1f, d, GH, table, X, 1f, dwih, X);
+            if (!dTable.IsEmpty)
+            {
+                Multiply(V, X, GH, d, p.Slice(_wih, GH * X), 1f, dTable[..(V * X)]);
             }
         }
         else

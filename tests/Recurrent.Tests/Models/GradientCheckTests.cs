@@ -86,34 +86,50 @@ public class GradientCheckTests
         double[] dp = new double[p.Length], dh0 = new double[h0.Length], dc0 = new double[c0.Length];
         double expectedLoss = reference.Gradients(p, k.Inputs, k.Targets, k.Mask, k.Batch, h0, c0, dp, dh0, dc0);
 
-        k.Model.ZeroGradients();
-        LossSum loss = k.Model.Forward(k.Inputs, k.Targets, k.Mask, k.State, ForwardMode.Train);
-        k.Model.Backward();
-        RecurrentLanguageModel core = RecurrentModel.GetCore(k.Model)!;
-
-        // Float bound: inputs and parameters are exact in both; the float path rounds each product and sum
-        // (unit round-off 6e-8) through at most ~T·L ≤ 12 chained steps with sums of ≤ 50 terms, so relative errors
-        // stay near 1e-6; 1e-4 leaves a wide margin while still catching any wrong term (those are O(1) relative).
-        const double bound = 1e-4;
-        Assert.True(RelativeError(loss.Sum, expectedLoss) <= bound, $"loss {loss.Sum:R} vs {expectedLoss:R} for {k}");
-        float[] g = k.Model.Gradients.ToArray();
-        for (int i = 0; i < g.Length; i++)
+        // Both ways of feeding layer 0 from an embedding: looked up per position, and projected per vocabulary row then
+        // gathered by id (what a window with several positions per id takes; see EmbeddingTableMinPositionsPerId).
+        RecurrentState initial = k.State.Clone();
+        int saved = RecurrentLanguageModel.EmbeddingTableMinPositionsPerId;
+        try
         {
-            Assert.True(RelativeError(g[i], dp[i]) <= bound, $"gradient[{i}] ({Name(k.Model, i)}) {g[i]:R} vs {dp[i]:R} for {k}");
+            foreach (int minPositionsPerId in new[] { int.MaxValue, 1 })
+            {
+                RecurrentLanguageModel.EmbeddingTableMinPositionsPerId = minPositionsPerId;
+                string path = minPositionsPerId == 1 && k.Options.EmbeddingSize > 0 ? " (embedding table by id)" : "";
+                k.Model.ZeroGradients();
+                LossSum loss = k.Model.Forward(k.Inputs, k.Targets, k.Mask, initial.Clone(), ForwardMode.Train);
+                k.Model.Backward();
+                RecurrentLanguageModel core = RecurrentModel.GetCore(k.Model)!;
+
+                // Float bound: inputs and parameters are exact in both; the float path rounds each product and sum
+                // (unit round-off 6e-8) through at most ~T·L ≤ 12 chained steps with sums of ≤ 50 terms, so relative errors
+                // stay near 1e-6; 1e-4 leaves a wide margin while still catching any wrong term (those are O(1) relative).
+                const double bound = 1e-4;
+                Assert.True(RelativeError(loss.Sum, expectedLoss) <= bound, $"loss {loss.Sum:R} vs {expectedLoss:R} for {k}{path}");
+                float[] g = k.Model.Gradients.ToArray();
+                for (int i = 0; i < g.Length; i++)
+                {
+                    Assert.True(RelativeError(g[i], dp[i]) <= bound, $"gradient[{i}] ({Name(k.Model, i)}) {g[i]:R} vs {dp[i]:R} for {k}{path}");
+                }
+
+                float[] dh = core.InitialHiddenGradient.ToArray();
+                Assert.Equal(dh0.Length, dh.Length);
+                for (int i = 0; i < dh.Length; i++)
+                {
+                    Assert.True(RelativeError(dh[i], dh0[i]) <= bound, $"dh0[{i}] {dh[i]:R} vs {dh0[i]:R} for {k}{path}");
+                }
+
+                float[] dc = core.InitialCellGradient.ToArray();
+                Assert.Equal(dc0.Length, dc.Length);
+                for (int i = 0; i < dc.Length; i++)
+                {
+                    Assert.True(RelativeError(dc[i], dc0[i]) <= bound, $"dc0[{i}] {dc[i]:R} vs {dc0[i]:R} for {k}{path}");
+                }
+            }
         }
-
-        float[] dh = core.InitialHiddenGradient.ToArray();
-        Assert.Equal(dh0.Length, dh.Length);
-        for (int i = 0; i < dh.Length; i++)
+        finally
         {
-            Assert.True(RelativeError(dh[i], dh0[i]) <= bound, $"dh0[{i}] {dh[i]:R} vs {dh0[i]:R} for {k}");
-        }
-
-        float[] dc = core.InitialCellGradient.ToArray();
-        Assert.Equal(dc0.Length, dc.Length);
-        for (int i = 0; i < dc.Length; i++)
-        {
-            Assert.True(RelativeError(dc[i], dc0[i]) <= bound, $"dc0[{i}] {dc[i]:R} vs {dc0[i]:R} for {k}");
+            RecurrentLanguageModel.EmbeddingTableMinPositionsPerId = saved;
         }
     }
 
