@@ -45,6 +45,32 @@ public sealed record ThroughputConfig(string Name, int Vocabulary, int Hidden, i
         long multiplies = (Layers * gates * Hidden * (Hidden + (long)Hidden)) + ((long)Hidden * Vocabulary);
         return 2 * multiplies;
     }
+
+    /// <summary>
+    /// FLOPs per token that the first layer's input side does not execute when it reads the embedding table by id
+    /// (<c>RecurrentLanguageModel.EmbeddingTableMinPositionsPerId</c>: a window of N = T·B positions with at least that
+    /// many per vocabulary id): its products run over the V table rows instead of the N positions, so of the
+    /// 2·G·H·E per token and product only the share V/N is executed. Zero when the table is not used.
+    /// </summary>
+    /// <param name="cell">The cell kind.</param>
+    /// <returns>The forward FLOPs per token saved; training saves three times this (input projection, dW_ih, dE).</returns>
+    public long ForwardFlopsSavedPerToken(CellKind cell)
+    {
+        long n = (long)Steps * Batch;
+        if ((long)Vocabulary * RecurrentLanguageModel.EmbeddingTableMinPositionsPerId > n)
+        {
+            return 0;
+        }
+
+        long gates = cell switch
+        {
+            CellKind.Lstm => 4,
+            CellKind.Gru => 3,
+            _ => 1,
+        };
+        long perToken = 2 * gates * Hidden * (long)Hidden;
+        return perToken - (perToken * Vocabulary / n);
+    }
 }
 
 /// <summary>One entry of the run list: a configuration, a cell, an optimizer and the metrics to measure.</summary>

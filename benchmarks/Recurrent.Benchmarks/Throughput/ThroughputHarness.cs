@@ -86,6 +86,7 @@ public static class ThroughputHarness
         int N = cfg.Steps * cfg.Batch;
         var session = new ThroughputSession(run);
         long fwdFlops = cfg.ForwardFlopsPerToken(run.Cell);
+        long fwdSaved = cfg.ForwardFlopsSavedPerToken(run.Cell);
         var baseRecord = new Dictionary<string, object?>(common)
         {
             ["suite"] = "recurrent",
@@ -106,6 +107,8 @@ public static class ThroughputHarness
             (List<double> rates, List<double> callMs) = Measure(session.TrainStep, N, options.WarmupSeconds, options.WarmupSteps, options.Window, options.MinSteps, options.Repeats);
             Report(baseRecord, "train_tokens_per_s", rates, callMs, 3 * fwdFlops, run.Optimizer, new()
             {
+                ["executed_flops_per_token"] = 3 * (fwdFlops - fwdSaved),
+                ["gflops_executed_median"] = Math.Round(Median(rates) * 3 * (fwdFlops - fwdSaved) / 1e9, 2),
                 ["tokens_per_call"] = N,
                 ["last_loss"] = Math.Round(session.LastLoss, 3),
             });
@@ -150,7 +153,12 @@ public static class ThroughputHarness
         if (run.EvaluateAndSample && options.Measures("eval"))
         {
             (List<double> rates, List<double> callMs) = Measure(() => session.EvalStep(), N, options.WarmupSeconds / 2, options.WarmupSteps, options.Window / 2, options.MinSteps, options.Repeats);
-            Report(baseRecord, "eval_tokens_per_s", rates, callMs, fwdFlops, null, new() { ["tokens_per_call"] = N });
+            Report(baseRecord, "eval_tokens_per_s", rates, callMs, fwdFlops, null, new()
+            {
+                ["tokens_per_call"] = N,
+                ["executed_flops_per_token"] = fwdFlops - fwdSaved,
+                ["gflops_executed_median"] = Math.Round(Median(rates) * (fwdFlops - fwdSaved) / 1e9, 2),
+            });
         }
 
         if (run.EvaluateAndSample && options.Measures("sample"))
