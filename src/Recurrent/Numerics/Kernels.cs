@@ -273,7 +273,7 @@ internal static partial class Kernels
         return max;
     }
 
-    /// <summary>Copies rows of a table: <c>destination[i] = table[ids[i]]</c>, rows of <paramref name="columns"/> floats.</summary>
+    /// <summary>Copies rows of a table: <c>destination[i] = table[ids[i]]</c>, rows of <paramref name="columns"/> floats (split over the worker pool when large).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is negative or an id is outside the table.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too short or overlaps <paramref name="table"/>.</exception>
     public static void GatherRows(ReadOnlySpan<float> table, int columns, ReadOnlySpan<int> ids, Span<float> destination)
@@ -301,15 +301,109 @@ internal static partial class Kernels
             ThrowHelper.ThrowArgument_Overlap(nameof(destination));
         }
 
-        for (int i = 0; i < ids.Length; i++)
+        int threads = ComputeSettings.MaxDegreeOfParallelism;
+        if (threads > 1 && needed >= ParallelRowsElements && ids.Length >= 2)
+        {
+            RowsWork.Run(RowsWork.Mode.Gather, table, columns, ids, destination, threads);
+            return;
+        }
+
+        GatherRange(table, columns, ids, destination, 0, ids.Length);
+    }
+
+    /// <summary>Fewest elements (rows·columns) for which <see cref="GatherRows"/> and <see cref="ScatterAddRows"/> split over the worker pool.</summary>
+    internal const long ParallelRowsElements = 1L << 18;
+
+    private static void GatherRange(ReadOnlySpan<float> table, int columns, ReadOnlySpan<int> ids, Span<float> destination, int i0, int i1)
+    {
+        for (int i = i0; i < i1; i++)
         {
             table.Slice(ids[i] * columns, columns).CopyTo(destination.Slice(i * columns, columns));
         }
     }
 
+    private static void ScatterAddRange(ReadOnlySpan<float> source, ReadOnlySpan<int> ids, Span<float> table, int columns, int c0, int c1)
+    {
+        int width = c1 - c0;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            Span<float> dst = table.Slice((ids[i] * columns) + c0, width);
+            TensorPrimitives.Add(dst, source.Slice((i * columns) + c0, width), dst);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="GatherRows"/> with its rows cut into one part per thread, or <see cref="ScatterAddRows"/> with its
+    /// columns cut (16-float boundaries; every column still adds its rows in index order, so the bits do not depend on
+    /// the thread count). One instance per calling thread; the pointers are valid only during a call.
+    /// </summary>
+    private sealed unsafe class RowsWork : IParallelWork
+    {
+        [ThreadStatic]
+        private static RowsWork? t_instance;
+
+        private Mode _mode;
+        private float* _table, _rows;
+        private int* _ids;
+        private int _tableLength, _count, _columns, _parts;
+
+        public enum Mode
+        {
+            Gather,
+            ScatterAdd,
+        }
+
+        public static void Run(Mode mode, ReadOnlySpan<float> table, int columns, ReadOnlySpan<int> ids, ReadOnlySpan<float> rows, int threads)
+        {
+            RowsWork work = t_instance ??= new RowsWork();
+            fixed (float* pt = table)
+            fixed (float* pr = rows)
+            fixed (int* pi = ids)
+            {
+                work._mode = mode;
+                work._table = pt;
+                work._tableLength = table.Length;
+                work._rows = pr;
+                work._ids = pi;
+                work._count = ids.Length;
+                work._columns = columns;
+                work._parts = mode == Mode.Gather ? Math.Min(threads, ids.Length) : Math.Max(1, Math.Min(threads, columns / 16));
+                try
+                {
+                    ParallelWork.Run(work, work._parts, threads);
+                }
+                finally
+                {
+                    work._table = work._rows = null;
+                    work._ids = null;
+                }
+            }
+        }
+
+        public void Run(int part)
+        {
+            var ids = new ReadOnlySpan<int>(_ids, _count);
+            var rows = new Span<float>(_rows, _count * _columns);
+            var table = new Span<float>(_table, _tableLength);
+            if (_mode == Mode.Gather)
+            {
+                int i0 = (int)((long)part * _count / _parts), i1 = (int)((long)(part + 1) * _count / _parts);
+                GatherRange(table, _columns, ids, rows, i0, i1);
+            }
+            else
+            {
+                int blocks = _columns / 16;
+                int c0 = part * blocks / _parts * 16;
+                int c1 = part == _parts - 1 ? _columns : (part + 1) * blocks / _parts * 16;
+                ScatterAddRange(rows, ids, table, _columns, c0, c1);
+            }
+        }
+    }
+
     /// <summary>
     /// Accumulates rows into a table in index order (so repeated ids sum deterministically):
-    /// <c>table[ids[i]] += source[i]</c>.
+    /// <c>table[ids[i]] += source[i]</c>. Large inputs split their columns over the worker pool (each column still
+    /// adds its rows in index order: the same bits on any thread count).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="columns"/> is negative or an id is outside the table.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/> is too short or overlaps <paramref name="table"/>.</exception>
@@ -337,11 +431,14 @@ internal static partial class Kernels
             ThrowHelper.ThrowArgument_Overlap(nameof(table));
         }
 
-        for (int i = 0; i < ids.Length; i++)
+        int threads = ComputeSettings.MaxDegreeOfParallelism;
+        if (threads > 1 && needed >= ParallelRowsElements && columns >= 32)
         {
-            Span<float> dst = table.Slice(ids[i] * columns, columns);
-            TensorPrimitives.Add(dst, source.Slice(i * columns, columns), dst);
+            RowsWork.Run(RowsWork.Mode.ScatterAdd, table, columns, ids, source, threads);
+            return;
         }
+
+        ScatterAddRange(source, ids, table, columns, 0, columns);
     }
 
     private static void CheckIds(ReadOnlySpan<int> ids, int tableRows)

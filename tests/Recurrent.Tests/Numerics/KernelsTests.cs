@@ -452,6 +452,51 @@ public sealed class KernelsTests
         Assert.Equal(expected, grad);
     }
 
+    [Theory]
+    [InlineData(4096, 2048, 65)] // char-m's first layer: dxg summed per id, and its projections gathered by id
+    [InlineData(3000, 100, 7)]   // columns not a multiple of 16 per part
+    public void GatherAndScatterAdd_SplitOverThreads_SameBitsAsInOrder(int rows, int columns, int tableRows)
+    {
+        Assert.True((long)rows * columns >= Kernels.ParallelRowsElements);
+        var random = new Random(rows + columns);
+        float[] table = GemmTests.RandomArray(random, tableRows * columns);
+        int[] ids = [.. Enumerable.Range(0, rows).Select(_ => random.Next(tableRows))];
+        float[] source = GemmTests.RandomArray(random, rows * columns);
+        float[] start = GemmTests.RandomArray(random, tableRows * columns);
+        float[] expected = (float[])start.Clone();
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                expected[(ids[i] * columns) + j] += source[(i * columns) + j];
+            }
+        }
+
+        int saved = ComputeSettings.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                ComputeSettings.MaxDegreeOfParallelism = threads;
+                float[] gathered = new float[rows * columns];
+                Kernels.GatherRows(table, columns, ids, gathered);
+                for (int i = 0; i < rows; i += 97)
+                {
+                    Assert.Equal(table.AsSpan(ids[i] * columns, columns).ToArray(), gathered.AsSpan(i * columns, columns).ToArray());
+                }
+
+                Assert.Equal(table.AsSpan(ids[^1] * columns, columns).ToArray(), gathered.AsSpan((rows - 1) * columns, columns).ToArray());
+                float[] sums = (float[])start.Clone();
+                Kernels.ScatterAddRows(source, ids, sums, columns);
+                Assert.Equal(expected, sums);
+            }
+        }
+        finally
+        {
+            ComputeSettings.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void GatherAndScatterAdd_Validate()
     {
