@@ -36,12 +36,7 @@ public sealed record ThroughputConfig(string Name, int Vocabulary, int Hidden, i
     /// <returns>The forward FLOPs per token; training counts three times this.</returns>
     public long ForwardFlopsPerToken(CellKind cell)
     {
-        long gates = cell switch
-        {
-            CellKind.Lstm => 4,
-            CellKind.Gru => 3,
-            _ => 1,
-        };
+        long gates = Gates(cell);
         long multiplies = (Layers * gates * Hidden * (Hidden + (long)Hidden)) + ((long)Hidden * Vocabulary);
         return 2 * multiplies;
     }
@@ -62,15 +57,18 @@ public sealed record ThroughputConfig(string Name, int Vocabulary, int Hidden, i
             return 0;
         }
 
-        long gates = cell switch
-        {
-            CellKind.Lstm => 4,
-            CellKind.Gru => 3,
-            _ => 1,
-        };
+        long gates = Gates(cell);
         long perToken = 2 * gates * Hidden * (long)Hidden;
         return perToken - (perToken * Vocabulary / n);
     }
+
+    // Gate blocks G of a cell: 4 LSTM, 3 GRU, 1 RNN.
+    private static long Gates(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => 4,
+        CellKind.Gru => 3,
+        _ => 1,
+    };
 }
 
 /// <summary>One entry of the run list: a configuration, a cell, an optimizer and the metrics to measure.</summary>

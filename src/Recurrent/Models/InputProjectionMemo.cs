@@ -19,7 +19,7 @@ internal sealed class InputProjectionMemo
     /// <summary>Creates an empty memo for <paramref name="vocabularySize"/> ids of <paramref name="width"/> floats.</summary>
     public InputProjectionMemo(int vocabularySize, int width)
     {
-        _rows = new float[(long)vocabularySize * width <= Array.MaxLength ? vocabularySize * width : throw new ArgumentOutOfRangeException(nameof(width))];
+        _rows = new float[checked(vocabularySize * width)];
         _filled = new bool[vocabularySize];
         Width = width;
     }

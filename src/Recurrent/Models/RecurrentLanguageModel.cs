@@ -266,7 +266,6 @@ internal sealed class RecurrentLanguageModel : IRecurrentModel
                 dOut = dInput;
             }
 
-
             layer.InitialHiddenGradient.CopyTo(_initialHiddenGradient.AsSpan(l * B * H, B * H));
             if (_cell.HasCellState)
             {

@@ -29,7 +29,7 @@ internal static partial class Kernels
         }
 
         int threads = ComputeSettings.MaxDegreeOfParallelism;
-        int parts = Math.Min(threads, cols / 16);
+        int parts = ColumnParts(threads, cols);
         if (parts > 1 && (long)rows * cols >= ParallelColumnSumsElements)
         {
             fixed (float* pm = matrix)
@@ -43,6 +43,16 @@ internal static partial class Kernels
         }
 
         AddColumnRange(matrix, rows, cols, 0, cols, sums, otherSums);
+    }
+
+    /// <summary>How many parts a column split over <paramref name="threads"/> threads takes: at most one per 16 columns.</summary>
+    private static int ColumnParts(int threads, int columns) => Math.Max(1, Math.Min(threads, columns / 16));
+
+    /// <summary>Part <paramref name="part"/>'s columns of a split into <paramref name="parts"/>: cut on 16-float (cache-line) boundaries, the last part to the end.</summary>
+    private static (int Start, int End) ColumnRange(int part, int parts, int columns)
+    {
+        int blocks = columns / 16;
+        return (part * blocks / parts * 16, part == parts - 1 ? columns : (part + 1) * blocks / parts * 16);
     }
 
     /// <summary>Columns <c>[c0, c1)</c> of <see cref="AddColumnSums(ReadOnlySpan{float}, int, Span{float}, Span{float})"/>.</summary>
@@ -92,9 +102,7 @@ internal static partial class Kernels
 
         public void Run(int part)
         {
-            int blocks = _cols / 16;
-            int c0 = part * blocks / _parts * 16;
-            int c1 = part == _parts - 1 ? _cols : (part + 1) * blocks / _parts * 16;
+            (int c0, int c1) = ColumnRange(part, _parts, _cols);
             AddColumnRange(
                 new ReadOnlySpan<float>(_matrix, _rows * _cols), _rows, _cols, c0, c1,
                 new Span<float>(_sums, _cols), _otherSums == null ? default : new Span<float>(_otherSums, _cols));

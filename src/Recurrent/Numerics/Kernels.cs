@@ -367,7 +367,7 @@ internal static partial class Kernels
                 work._ids = pi;
                 work._count = ids.Length;
                 work._columns = columns;
-                work._parts = mode == Mode.Gather ? Math.Min(threads, ids.Length) : Math.Max(1, Math.Min(threads, columns / 16));
+                work._parts = mode == Mode.Gather ? Math.Min(threads, ids.Length) : ColumnParts(threads, columns);
                 try
                 {
                     ParallelWork.Run(work, work._parts, threads);
@@ -392,9 +392,7 @@ internal static partial class Kernels
             }
             else
             {
-                int blocks = _columns / 16;
-                int c0 = part * blocks / _parts * 16;
-                int c1 = part == _parts - 1 ? _columns : (part + 1) * blocks / _parts * 16;
+                (int c0, int c1) = ColumnRange(part, _parts, _columns);
                 ScatterAddRange(rows, ids, table, _columns, c0, c1);
             }
         }

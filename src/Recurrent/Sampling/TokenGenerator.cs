@@ -18,8 +18,7 @@ internal sealed class TokenGenerator
 {
     private readonly IRecurrentModel _model;
     private readonly RecurrentLanguageModel? _core;
-    private InputProjectionMemo? _memo; // this generator's (one call's) batch-1 input projections; created on first use
-    private bool _memoChecked;
+    private readonly InputProjectionMemo? _memo; // this generator's (one call's) batch-1 input projections, if the model offers one
     private readonly int _vocabularySize;
     private readonly TokenSelector _selector;
     private readonly bool[] _isStop; // [V]
@@ -35,6 +34,7 @@ internal sealed class TokenGenerator
         ArgumentNullException.ThrowIfNull(options);
         _model = model;
         _core = RecurrentModel.GetCore(model);
+        _memo = _core?.CreateInputProjectionMemo(); // every call primes at batch 1, so it is always used
         _vocabularySize = model.Options.VocabularySize;
         int[] extraStops = extraStopIds is null ? [] : [.. extraStopIds];
         if (extraStops.Length > 0)
@@ -261,12 +261,6 @@ internal sealed class TokenGenerator
     {
         if (_core is not null && tokens.Length == 1)
         {
-            if (!_memoChecked)
-            {
-                _memo = _core.CreateInputProjectionMemo();
-                _memoChecked = true;
-            }
-
             _core.Step(tokens, state, logits, _memo);
             return;
         }
