@@ -156,13 +156,32 @@ public static class ThroughputHarness
 
         if (run.EvaluateAndSample && options.Measures("sample"))
         {
+            // Sampling windows alternate with windows of the weight-read floor (the same bytes read once per step, and
+            // nothing else), so that the two see the same machine load.
             int chunk = options.SampleChunk;
-            (List<double> rates, List<double> callMs) = Measure(() => session.SampleChunk(chunk), chunk, options.WarmupSeconds / 2, 1, options.Window / 2, 1, options.Repeats);
+            var floor = new WeightReadFloor(session.Model);
+            var rates = new List<double>();
+            var callMs = new List<double>();
+            var floorRates = new List<double>();
+            for (int r = 0; r < options.Repeats; r++)
+            {
+                double warmup = r == 0 ? options.WarmupSeconds / 2 : 0;
+                (List<double> rate, List<double> ms) = Measure(() => session.SampleChunk(chunk), chunk, warmup, 1, options.Window / 2, 1, 1);
+                rates.AddRange(rate);
+                callMs.AddRange(ms);
+                floorRates.AddRange(Measure(() => floor.ReadOnce(), 1, warmup, 1, options.Window / 4, 1, 1).Rates);
+            }
+
+            double floorMedian = Median(floorRates);
             Report(baseRecord, "sample_tokens_per_s", rates, callMs, fwdFlops, null, new()
             {
                 ["tokens_per_call"] = chunk,
                 ["sample_batch"] = 1,
                 ["temperature"] = 1.0,
+                ["weight_bytes_per_token"] = floor.BytesPerStep,
+                ["read_floor_tokens_per_s"] = Math.Round(floorMedian, 1),
+                ["read_floor_gbps"] = Math.Round(floorMedian * floor.BytesPerStep / 1e9, 2),
+                ["fraction_of_read_floor"] = Math.Round(Median(rates) / floorMedian, 3),
             });
 
             if (options.Profile)

@@ -1,0 +1,76 @@
+using System.Numerics.Tensors;
+using Recurrent.Models;
+using Recurrent.Numerics;
+
+namespace Recurrent.Benchmarks.Throughput;
+
+/// <summary>
+/// The memory-traffic floor of a batch-1 step: reads, once each and in buffer order, every parameter tensor that a
+/// step reads in full (all but the embedding, of which a step reads one row), each tensor cut evenly over the
+/// worker pool's threads as the step's mat-vecs cut their rows, and does nothing else with the floats but add them.
+/// A step cannot take less time than this pass over the same bytes (it reads them and also multiplies, reduces,
+/// runs the cells and picks a token), so <c>reads per second</c> bounds the batch-1 tokens per second from above,
+/// measured on the same machine in the same run.
+/// </summary>
+/// <remarks>
+/// Character-level sampling reuses the first layer's input projection of ids seen before (the memo), so its steps
+/// can read less than this pass; its floor is then not a bound, only a reference.
+/// </remarks>
+internal sealed unsafe class WeightReadFloor : IParallelWork
+{
+    private readonly IRecurrentModel _model;
+    private readonly (int Offset, int Length)[] _tensors;
+    private readonly float[] _partSums;
+    private float* _data;
+    private int _length, _parts;
+
+    /// <summary>Selects the tensors of <paramref name="model"/> that a batch-1 step reads in full.</summary>
+    /// <param name="model">The model.</param>
+    public WeightReadFloor(IRecurrentModel model)
+    {
+        _model = model;
+        _tensors = [.. model.Tensors.Where(t => t.Name != "encoder.weight").Select(t => (t.Offset, t.Length))];
+        BytesPerStep = 4L * _tensors.Sum(t => (long)t.Length);
+        _partSums = new float[Math.Max(1, ComputeSettings.MaxDegreeOfParallelism)];
+    }
+
+    /// <summary>Gets the bytes one pass reads: the weights and biases of the layers and the decoder.</summary>
+    public long BytesPerStep { get; }
+
+    /// <summary>Gets the sum of every float of the last pass (the reads have a result, so they are not elided).</summary>
+    public double Sum { get; private set; }
+
+    /// <summary>Reads every selected tensor once.</summary>
+    public void ReadOnce()
+    {
+        int threads = ComputeSettings.MaxDegreeOfParallelism;
+        double sum = 0;
+        fixed (float* p = _model.Parameters)
+        {
+            foreach ((int offset, int length) in _tensors)
+            {
+                _data = p + offset;
+                _length = length;
+                _parts = Math.Max(1, Math.Min(Math.Min(threads, _partSums.Length), length / 4096));
+                ParallelWork.Run(this, _parts, threads);
+                for (int i = 0; i < _parts; i++)
+                {
+                    sum += _partSums[i];
+                }
+            }
+
+            _data = null;
+        }
+
+        Sum = sum;
+    }
+
+    /// <inheritdoc />
+    public void Run(int part)
+    {
+        // Cut on multiples of 16 floats (one cache line), as the mat-vec cuts its rows on multiples of eight.
+        int lines = (_length + 15) / 16;
+        int i0 = Math.Min(_length, part * lines / _parts * 16), i1 = Math.Min(_length, (part + 1) * lines / _parts * 16);
+        _partSums[part] = TensorPrimitives.Sum(new ReadOnlySpan<float>(_data + i0, i1 - i0));
+    }
+}
