@@ -18,7 +18,9 @@ internal static unsafe partial class Gemm
     /// </para>
     /// <para>
     /// <c>y = A·x</c>: eight rows at a time, one vector accumulator per row; each vector of x is loaded once for
-    /// the eight rows (eight independent FMA chains). Per row: a fused multiply-add over the full vectors, then (on
+    /// the eight rows (eight independent FMA chains). The eight rows of a pass are one from each eighth of the rows a
+    /// thread computes (rows g, g + G, …, g + 7G of its range, G = ⌊rows / 8⌋), so A is read as eight sequential
+    /// streams rather than one: when A comes from memory rather than cache, more reads are in flight. Per row: a fused multiply-add over the full vectors, then (on
     /// the AVX-512 and AVX2 tiers, for a row at least one vector long) the last columns as one more vector with the
     /// lanes already covered zeroed, the vector's horizontal sum (on AVX-512 the eight rows' sums in one shuffle tree),
     /// the scalar tail (if any) and beta. Every row sees the same sequence whichever group it falls in.
@@ -245,7 +247,8 @@ internal static unsafe partial class Gemm
     /// is not a multiple of 16 (but at least 16) adds its last columns as one more vector: the row's last 16 floats
     /// with the lanes the full vectors already covered zeroed (in A and in x), instead of a scalar loop. The eight
     /// rows' accumulators are then reduced together by a shuffle tree (lane j + j+8, then j + j+4, j + j+2,
-    /// j + j+1) and stored as one vector; a row outside a group goes through the same tree alone (<see cref="Sum16"/>).
+    /// j + j+1); a row outside a group goes through the same tree alone (<see cref="Sum16"/>). The eight rows of a
+    /// pass are rows g, g + G, …, g + 7G of the range (G = ⌊(i1 − i0) / 8⌋), one from each eighth.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsV512(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
@@ -261,19 +264,21 @@ internal static unsafe partial class Gemm
             xTail = Vector512.Load(x + tailOffset) & keep;
         }
 
-        int i = i0;
-
-        // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
-        for (; i + 8 <= i1; i += 8)
+        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G): each x vector is loaded
+        // once and feeds eight independent FMA chains, one per row, while A is read as eight sequential streams.
+        int groups = (i1 - i0) / 8;
+        nint step = groups * lda;
+        for (int g = 0; g < groups; g++)
         {
+            int i = i0 + g;
             float* a0 = a + ((nint)i * lda);
-            float* a1 = a0 + lda;
-            float* a2 = a1 + lda;
-            float* a3 = a2 + lda;
-            float* a4 = a3 + lda;
-            float* a5 = a4 + lda;
-            float* a6 = a5 + lda;
-            float* a7 = a6 + lda;
+            float* a1 = a0 + step;
+            float* a2 = a1 + step;
+            float* a3 = a2 + step;
+            float* a4 = a3 + step;
+            float* a5 = a4 + step;
+            float* a6 = a5 + step;
+            float* a7 = a6 + step;
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int j = 0; j < nv; j += 16)
@@ -304,27 +309,26 @@ internal static unsafe partial class Gemm
             Vector256<float> sums = Sum16x8(s0, s1, s2, s3, s4, s5, s6, s7);
             if (nv == n || vectorTail)
             {
-                // The same multiply, then add, as Finish, for eight rows at once.
-                if (beta != 0f)
+                // The same multiply, then add, as Finish, for each of the eight rows.
+                for (int r = 0; r < 8; r++)
                 {
-                    sums += Vector256.Create(beta) * Vector256.Load(y + i);
+                    float* yr = y + i + (r * groups);
+                    *yr = beta != 0f ? sums.GetElement(r) + (beta * *yr) : sums.GetElement(r);
                 }
-
-                Vector256.Store(sums, y + i);
             }
             else
             {
                 // Fewer than 16 columns: the scalar tail per row.
                 for (int r = 0; r < 8; r++)
                 {
-                    float* ar = a0 + (r * lda);
-                    y[i + r] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[i + r]);
+                    float* ar = a0 + (r * step);
+                    y[i + (r * groups)] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[i + (r * groups)]);
                 }
             }
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
-        for (; i < i1; i++)
+        for (int i = i0 + (8 * groups); i < i1; i++)
         {
             float* a0 = a + ((nint)i * lda);
             Vector512<float> s0 = default;
@@ -449,19 +453,21 @@ internal static unsafe partial class Gemm
         }
 
         int tailEnd = vectorTail ? n : nv;
-        int i = i0;
-
-        // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
-        for (; i + 8 <= i1; i += 8)
+        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G): each x vector is loaded
+        // once and feeds eight independent FMA chains, one per row, while A is read as eight sequential streams.
+        int groups = (i1 - i0) / 8;
+        nint step = groups * lda;
+        for (int g = 0; g < groups; g++)
         {
+            int i = i0 + g;
             float* a0 = a + ((nint)i * lda);
-            float* a1 = a0 + lda;
-            float* a2 = a1 + lda;
-            float* a3 = a2 + lda;
-            float* a4 = a3 + lda;
-            float* a5 = a4 + lda;
-            float* a6 = a5 + lda;
-            float* a7 = a6 + lda;
+            float* a1 = a0 + step;
+            float* a2 = a1 + step;
+            float* a3 = a2 + step;
+            float* a4 = a3 + step;
+            float* a5 = a4 + step;
+            float* a6 = a5 + step;
+            float* a7 = a6 + step;
             Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector256<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int j = 0; j < nv; j += 8)
@@ -490,17 +496,17 @@ internal static unsafe partial class Gemm
             }
 
             y[i] = Finish(Vector256.Sum(s0), a0, x, tailEnd, n, beta, y[i]);
-            y[i + 1] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[i + 1]);
-            y[i + 2] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[i + 2]);
-            y[i + 3] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[i + 3]);
-            y[i + 4] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[i + 4]);
-            y[i + 5] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[i + 5]);
-            y[i + 6] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[i + 6]);
-            y[i + 7] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[i + 7]);
+            y[i + (1 * groups)] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[i + (1 * groups)]);
+            y[i + (2 * groups)] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[i + (2 * groups)]);
+            y[i + (3 * groups)] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[i + (3 * groups)]);
+            y[i + (4 * groups)] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[i + (4 * groups)]);
+            y[i + (5 * groups)] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[i + (5 * groups)]);
+            y[i + (6 * groups)] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[i + (6 * groups)]);
+            y[i + (7 * groups)] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[i + (7 * groups)]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
-        for (; i < i1; i++)
+        for (int i = i0 + (8 * groups); i < i1; i++)
         {
             float* a0 = a + ((nint)i * lda);
             Vector256<float> s0 = default;
@@ -573,19 +579,21 @@ internal static unsafe partial class Gemm
     private static void RowsV128(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
     {
         int nv = n & ~(4 - 1);
-        int i = i0;
-
-        // Eight rows at a time: each x vector is loaded once and feeds eight independent FMA chains, one per row.
-        for (; i + 8 <= i1; i += 8)
+        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G): each x vector is loaded
+        // once and feeds eight independent FMA chains, one per row, while A is read as eight sequential streams.
+        int groups = (i1 - i0) / 8;
+        nint step = groups * lda;
+        for (int g = 0; g < groups; g++)
         {
+            int i = i0 + g;
             float* a0 = a + ((nint)i * lda);
-            float* a1 = a0 + lda;
-            float* a2 = a1 + lda;
-            float* a3 = a2 + lda;
-            float* a4 = a3 + lda;
-            float* a5 = a4 + lda;
-            float* a6 = a5 + lda;
-            float* a7 = a6 + lda;
+            float* a1 = a0 + step;
+            float* a2 = a1 + step;
+            float* a3 = a2 + step;
+            float* a4 = a3 + step;
+            float* a5 = a4 + step;
+            float* a6 = a5 + step;
+            float* a7 = a6 + step;
             Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector128<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int j = 0; j < nv; j += 4)
@@ -602,17 +610,17 @@ internal static unsafe partial class Gemm
             }
 
             y[i] = Finish(Vector128.Sum(s0), a0, x, nv, n, beta, y[i]);
-            y[i + 1] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[i + 1]);
-            y[i + 2] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[i + 2]);
-            y[i + 3] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[i + 3]);
-            y[i + 4] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[i + 4]);
-            y[i + 5] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[i + 5]);
-            y[i + 6] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[i + 6]);
-            y[i + 7] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[i + 7]);
+            y[i + (1 * groups)] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[i + (1 * groups)]);
+            y[i + (2 * groups)] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[i + (2 * groups)]);
+            y[i + (3 * groups)] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[i + (3 * groups)]);
+            y[i + (4 * groups)] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[i + (4 * groups)]);
+            y[i + (5 * groups)] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[i + (5 * groups)]);
+            y[i + (6 * groups)] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[i + (6 * groups)]);
+            y[i + (7 * groups)] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[i + (7 * groups)]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
-        for (; i < i1; i++)
+        for (int i = i0 + (8 * groups); i < i1; i++)
         {
             float* a0 = a + ((nint)i * lda);
             Vector128<float> s0 = default;

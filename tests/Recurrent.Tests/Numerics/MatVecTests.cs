@@ -64,6 +64,22 @@ public sealed class MatVecTests
             Assert.Equal(y[i], one[0]);
         }
 
+        // With beta = 1 (y's old value added to each row's sum), also for rows grouped one from each eighth.
+        foreach ((int m, int n) in new[] { (M, N), (67, 16), (67, 9), (67, 200) })
+        {
+            float[] am = GemmTests.RandomArray(random, m * n);
+            float[] xm = GemmTests.RandomArray(random, n);
+            float[] y0 = GemmTests.RandomArray(random, m);
+            float[] all = (float[])y0.Clone();
+            Gemm.MatVec(tier, false, m, n, am, n, xm, 1f, all);
+            for (int i = 0; i < m; i++)
+            {
+                float[] one = [y0[i]];
+                Gemm.MatVec(tier, false, 1, n, am.AsSpan(i * n, n), n, xm, 1f, one);
+                Assert.Equal(all[i], one[0]);
+            }
+        }
+
         float[] xt = GemmTests.RandomArray(random, M);
         float[] yt = new float[N];
         Gemm.MatVec(tier, true, M, N, a, N, xt, 0f, yt);
