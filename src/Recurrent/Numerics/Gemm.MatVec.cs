@@ -20,7 +20,8 @@ internal static unsafe partial class Gemm
     /// <c>y = A·x</c>: eight rows at a time, one vector accumulator per row; each vector of x is loaded once for
     /// the eight rows (eight independent FMA chains). The eight rows of a pass are one from each eighth of the rows a
     /// thread computes (rows g, g + G, …, g + 7G of its range, G = ⌊rows / 8⌋), so A is read as eight sequential
-    /// streams rather than one: when A comes from memory rather than cache, more reads are in flight. Per row: a fused multiply-add over the full vectors, then (on
+    /// streams rather than one: when A comes from memory or L3, more reads are in flight. Where the eighths start a
+    /// multiple of 4 KiB apart (they would share cache sets) a pass takes eight consecutive rows instead. Per row: a fused multiply-add over the full vectors, then (on
     /// the AVX-512 and AVX2 tiers, for a row at least one vector long) the last columns as one more vector with the
     /// lanes already covered zeroed, the vector's horizontal sum (on AVX-512 the eight rows' sums in one shuffle tree),
     /// the scalar tail (if any) and beta. Every row sees the same sequence whichever group it falls in.
@@ -193,6 +194,16 @@ internal static unsafe partial class Gemm
         }
     }
 
+    // The rows of a pass over rows [i0, i0 + rows): one from each eighth of the range (advance 1, spacing ⌊rows / 8⌋), so
+    // that A is read as eight sequential streams; or eight consecutive rows (advance 8, spacing 1) when the eighths
+    // start a multiple of 4 KiB apart, where the eight streams would compete for the same cache sets.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Advance, int Spacing) PassLayout(int rows, nint lda)
+    {
+        int spacing = rows / 8;
+        return spacing > 1 && spacing * lda * sizeof(float) % 4096 != 0 ? (1, spacing) : (8, 1);
+    }
+
     /// <summary>A row's scalar tail (columns nv … n) and beta: <c>s + Σ a[j]·x[j]</c>, then <c>+ beta·y</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Finish(float s, float* a, float* x, int nv, int n, float beta, float y)
@@ -248,7 +259,8 @@ internal static unsafe partial class Gemm
     /// with the lanes the full vectors already covered zeroed (in A and in x), instead of a scalar loop. The eight
     /// rows' accumulators are then reduced together by a shuffle tree (lane j + j+8, then j + j+4, j + j+2,
     /// j + j+1); a row outside a group goes through the same tree alone (<see cref="Sum16"/>). The eight rows of a
-    /// pass are rows g, g + G, …, g + 7G of the range (G = ⌊(i1 − i0) / 8⌋), one from each eighth.
+    /// pass are rows g, g + G, …, g + 7G of the range (G = ⌊(i1 − i0) / 8⌋), one from each eighth, or eight
+    /// consecutive rows (see <c>PassLayout</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsV512(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
@@ -264,13 +276,14 @@ internal static unsafe partial class Gemm
             xTail = Vector512.Load(x + tailOffset) & keep;
         }
 
-        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G): each x vector is loaded
-        // once and feeds eight independent FMA chains, one per row, while A is read as eight sequential streams.
+        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
+        // each x vector is loaded once and feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
-        nint step = groups * lda;
+        (int advance, int spacing) = PassLayout(i1 - i0, lda);
+        nint step = spacing * lda;
         for (int g = 0; g < groups; g++)
         {
-            int i = i0 + g;
+            int i = i0 + (g * advance);
             float* a0 = a + ((nint)i * lda);
             float* a1 = a0 + step;
             float* a2 = a1 + step;
@@ -312,7 +325,7 @@ internal static unsafe partial class Gemm
                 // The same multiply, then add, as Finish, for each of the eight rows.
                 for (int r = 0; r < 8; r++)
                 {
-                    float* yr = y + i + (r * groups);
+                    float* yr = y + i + (r * spacing);
                     *yr = beta != 0f ? sums.GetElement(r) + (beta * *yr) : sums.GetElement(r);
                 }
             }
@@ -322,7 +335,7 @@ internal static unsafe partial class Gemm
                 for (int r = 0; r < 8; r++)
                 {
                     float* ar = a0 + (r * step);
-                    y[i + (r * groups)] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[i + (r * groups)]);
+                    y[i + (r * spacing)] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[i + (r * spacing)]);
                 }
             }
         }
@@ -453,13 +466,14 @@ internal static unsafe partial class Gemm
         }
 
         int tailEnd = vectorTail ? n : nv;
-        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G): each x vector is loaded
-        // once and feeds eight independent FMA chains, one per row, while A is read as eight sequential streams.
+        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
+        // each x vector is loaded once and feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
-        nint step = groups * lda;
+        (int advance, int spacing) = PassLayout(i1 - i0, lda);
+        nint step = spacing * lda;
         for (int g = 0; g < groups; g++)
         {
-            int i = i0 + g;
+            int i = i0 + (g * advance);
             float* a0 = a + ((nint)i * lda);
             float* a1 = a0 + step;
             float* a2 = a1 + step;
@@ -496,13 +510,13 @@ internal static unsafe partial class Gemm
             }
 
             y[i] = Finish(Vector256.Sum(s0), a0, x, tailEnd, n, beta, y[i]);
-            y[i + (1 * groups)] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[i + (1 * groups)]);
-            y[i + (2 * groups)] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[i + (2 * groups)]);
-            y[i + (3 * groups)] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[i + (3 * groups)]);
-            y[i + (4 * groups)] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[i + (4 * groups)]);
-            y[i + (5 * groups)] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[i + (5 * groups)]);
-            y[i + (6 * groups)] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[i + (6 * groups)]);
-            y[i + (7 * groups)] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[i + (7 * groups)]);
+            y[i + (1 * spacing)] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[i + (1 * spacing)]);
+            y[i + (2 * spacing)] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[i + (2 * spacing)]);
+            y[i + (3 * spacing)] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[i + (3 * spacing)]);
+            y[i + (4 * spacing)] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[i + (4 * spacing)]);
+            y[i + (5 * spacing)] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[i + (5 * spacing)]);
+            y[i + (6 * spacing)] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[i + (6 * spacing)]);
+            y[i + (7 * spacing)] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[i + (7 * spacing)]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
@@ -579,13 +593,14 @@ internal static unsafe partial class Gemm
     private static void RowsV128(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
     {
         int nv = n & ~(4 - 1);
-        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G): each x vector is loaded
-        // once and feeds eight independent FMA chains, one per row, while A is read as eight sequential streams.
+        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
+        // each x vector is loaded once and feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
-        nint step = groups * lda;
+        (int advance, int spacing) = PassLayout(i1 - i0, lda);
+        nint step = spacing * lda;
         for (int g = 0; g < groups; g++)
         {
-            int i = i0 + g;
+            int i = i0 + (g * advance);
             float* a0 = a + ((nint)i * lda);
             float* a1 = a0 + step;
             float* a2 = a1 + step;
@@ -610,13 +625,13 @@ internal static unsafe partial class Gemm
             }
 
             y[i] = Finish(Vector128.Sum(s0), a0, x, nv, n, beta, y[i]);
-            y[i + (1 * groups)] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[i + (1 * groups)]);
-            y[i + (2 * groups)] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[i + (2 * groups)]);
-            y[i + (3 * groups)] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[i + (3 * groups)]);
-            y[i + (4 * groups)] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[i + (4 * groups)]);
-            y[i + (5 * groups)] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[i + (5 * groups)]);
-            y[i + (6 * groups)] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[i + (6 * groups)]);
-            y[i + (7 * groups)] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[i + (7 * groups)]);
+            y[i + (1 * spacing)] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[i + (1 * spacing)]);
+            y[i + (2 * spacing)] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[i + (2 * spacing)]);
+            y[i + (3 * spacing)] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[i + (3 * spacing)]);
+            y[i + (4 * spacing)] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[i + (4 * spacing)]);
+            y[i + (5 * spacing)] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[i + (5 * spacing)]);
+            y[i + (6 * spacing)] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[i + (6 * spacing)]);
+            y[i + (7 * spacing)] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[i + (7 * spacing)]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.

@@ -64,8 +64,9 @@ public sealed class MatVecTests
             Assert.Equal(y[i], one[0]);
         }
 
-        // With beta = 1 (y's old value added to each row's sum), also for rows grouped one from each eighth.
-        foreach ((int m, int n) in new[] { (M, N), (67, 16), (67, 9), (67, 200) })
+        // With beta = 1 (y's old value added to each row's sum), for rows grouped one from each eighth of the range
+        // and (64 × 128: eighths 4 KiB apart) eight consecutive rows per pass.
+        foreach ((int m, int n) in new[] { (M, N), (67, 16), (67, 9), (67, 200), (64, 128) })
         {
             float[] am = GemmTests.RandomArray(random, m * n);
             float[] xm = GemmTests.RandomArray(random, n);
