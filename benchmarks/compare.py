@@ -235,9 +235,11 @@ def main():
                 fmt(100 * ours / floor, 0), fmt(torch), fmt(500 * torch / floor, 0) if torch else "n/a"))
         print()
         print("The read floor reads, once per token and with the same threads, every weight a batch-1 step reads "
-              "(all but the embedding) and does nothing else: a step cannot beat it. It is measured by the harness in "
-              "windows alternating with its sampling windows. Character-level sampling reuses the first layer's input "
-              "projection of ids seen before, so it can read less and exceed the floor.")
+              "(all but the embedding) and does nothing else; a step reads the same bytes and does more, so at the "
+              "same memory bandwidth it cannot beat it. The harness measures it in windows alternating with its "
+              "sampling windows, but the bandwidth this machine gives moves from window to window, so a rate at the "
+              "floor can read as 70-130% of it. Character-level sampling reuses the first layer's input projection "
+              "of ids seen before, so it reads less and can exceed the floor.")
     if have_torch:
         print()
         print("Geometric mean of ours / PyTorch: " + ", ".join(

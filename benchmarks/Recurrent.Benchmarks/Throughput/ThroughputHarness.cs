@@ -17,7 +17,8 @@ namespace Recurrent.Benchmarks.Throughput;
 /// [--metrics train,eval,sample] [--list]</c>. <c>--metrics</c> measures only the listed metrics (default: all).
 /// <c>--profile</c> adds one <c>train_phases</c> line per training run: the share of the step spent in each phase
 /// (embedding, recurrent forward/backward, decoder forward/backward, loss, clipping, optimizer), and one
-/// <c>sample_phases</c> line per sampling run (model step vs. token selection).
+/// <c>sample_phases</c> line per sampling run (model step vs. token selection). Each batch-1 sampling line also
+/// carries the weight-read floor (<see cref="WeightReadFloor"/>), measured in windows alternating with its own.
 /// </remarks>
 public static class ThroughputHarness
 {

@@ -9,9 +9,10 @@ namespace Recurrent.Benchmarks.Throughput;
 /// step reads in full (all but the embedding, of which a step reads one row), each tensor cut evenly over the
 /// worker pool's threads as the step's mat-vecs cut their rows and read as eight sequential streams per thread (as
 /// the mat-vec reads its eight rows per pass), and does nothing else with the floats but add them.
-/// A step cannot take less time than this pass over the same bytes (it reads them and also multiplies, reduces,
-/// runs the cells and picks a token), so <c>reads per second</c> bounds the batch-1 tokens per second from above,
-/// measured on the same machine in the same run.
+/// At the same memory bandwidth a step cannot take less time than this pass over the same bytes (it reads them and
+/// also multiplies, reduces, runs the cells and picks a token), so <c>reads per second</c> bounds the batch-1 tokens
+/// per second from above. The harness measures it in windows alternating with the sampling windows; on a machine
+/// whose memory bandwidth moves from window to window (a shared host), a rate at the floor can read above it.
 /// </summary>
 /// <remarks>
 /// Character-level sampling reuses the first layer's input projection of ids seen before (the memo), so its steps
