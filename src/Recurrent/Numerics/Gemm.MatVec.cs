@@ -194,14 +194,28 @@ internal static unsafe partial class Gemm
         }
     }
 
-    // The rows of a pass over rows [i0, i0 + rows): one from each eighth of the range (advance 1, spacing ⌊rows / 8⌋), so
-    // that A is read as eight sequential streams; or eight consecutive rows (advance 8, spacing 1) when the eighths
-    // start a multiple of 4 KiB apart, where the eight streams would compete for the same cache sets.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int Advance, int Spacing) PassLayout(int rows, nint lda)
+    // The rows of a pass over [i0, i0 + rows): one from each eighth of the range (advance 1, spacing ⌊rows / 8⌋), so that
+    // A is read as eight sequential streams. Where the eighths start a multiple of 4 KiB apart the streams would fall
+    // into the same cache sets, so eighth k then starts k rows further on and wraps (skew 1). Fewer than 16 rows, or
+    // aliased eighths shorter than 8 rows: eight consecutive rows (advance 8, spacing 1).
+    private static (int Advance, int Spacing, int Skew) PassLayout(int rows, nint lda)
     {
         int spacing = rows / 8;
-        return spacing > 1 && spacing * lda * sizeof(float) % 4096 != 0 ? (1, spacing) : (8, 1);
+        bool aliased = spacing * lda * sizeof(float) % 4096 == 0;
+        return spacing < 2 || (aliased && spacing < 8) ? (8, 1, 0) : (1, spacing, aliased ? 1 : 0);
+    }
+
+    // The eight rows of pass g (see PassLayout): i + k·spacing for k = 0 … 7, where i = i0 + g·advance; with a skew,
+    // row k of the pass is i0 + k·spacing + ((g + k·skew) mod spacing).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PassRows(int i0, int g, int groups, int advance, int spacing, int skew, int* rows)
+    {
+        int i = i0 + (g * advance);
+        for (int k = 0; k < 8; k++)
+        {
+            int shift = k * skew;
+            rows[k] = i + (k * spacing) + (g + shift >= groups ? shift - groups : shift);
+        }
     }
 
     /// <summary>A row's scalar tail (columns nv … n) and beta: <c>s + Σ a[j]·x[j]</c>, then <c>+ beta·y</c>.</summary>
@@ -279,19 +293,19 @@ internal static unsafe partial class Gemm
         // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
         // each x vector is loaded once and feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
-        (int advance, int spacing) = PassLayout(i1 - i0, lda);
-        nint step = spacing * lda;
+        (int advance, int spacing, int skew) = PassLayout(i1 - i0, lda);
+        int* rows = stackalloc int[8];
         for (int g = 0; g < groups; g++)
         {
-            int i = i0 + (g * advance);
-            float* a0 = a + ((nint)i * lda);
-            float* a1 = a0 + step;
-            float* a2 = a1 + step;
-            float* a3 = a2 + step;
-            float* a4 = a3 + step;
-            float* a5 = a4 + step;
-            float* a6 = a5 + step;
-            float* a7 = a6 + step;
+            PassRows(i0, g, groups, advance, spacing, skew, rows);
+            float* a0 = a + ((nint)rows[0] * lda);
+            float* a1 = a + ((nint)rows[1] * lda);
+            float* a2 = a + ((nint)rows[2] * lda);
+            float* a3 = a + ((nint)rows[3] * lda);
+            float* a4 = a + ((nint)rows[4] * lda);
+            float* a5 = a + ((nint)rows[5] * lda);
+            float* a6 = a + ((nint)rows[6] * lda);
+            float* a7 = a + ((nint)rows[7] * lda);
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int j = 0; j < nv; j += 16)
@@ -325,7 +339,7 @@ internal static unsafe partial class Gemm
                 // The same multiply, then add, as Finish, for each of the eight rows.
                 for (int r = 0; r < 8; r++)
                 {
-                    float* yr = y + i + (r * spacing);
+                    float* yr = y + rows[r];
                     *yr = beta != 0f ? sums.GetElement(r) + (beta * *yr) : sums.GetElement(r);
                 }
             }
@@ -334,8 +348,8 @@ internal static unsafe partial class Gemm
                 // Fewer than 16 columns: the scalar tail per row.
                 for (int r = 0; r < 8; r++)
                 {
-                    float* ar = a0 + (r * step);
-                    y[i + (r * spacing)] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[i + (r * spacing)]);
+                    float* ar = a + ((nint)rows[r] * lda);
+                    y[rows[r]] = Finish(sums.GetElement(r), ar, x, nv, n, beta, y[rows[r]]);
                 }
             }
         }
@@ -469,19 +483,19 @@ internal static unsafe partial class Gemm
         // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
         // each x vector is loaded once and feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
-        (int advance, int spacing) = PassLayout(i1 - i0, lda);
-        nint step = spacing * lda;
+        (int advance, int spacing, int skew) = PassLayout(i1 - i0, lda);
+        int* rows = stackalloc int[8];
         for (int g = 0; g < groups; g++)
         {
-            int i = i0 + (g * advance);
-            float* a0 = a + ((nint)i * lda);
-            float* a1 = a0 + step;
-            float* a2 = a1 + step;
-            float* a3 = a2 + step;
-            float* a4 = a3 + step;
-            float* a5 = a4 + step;
-            float* a6 = a5 + step;
-            float* a7 = a6 + step;
+            PassRows(i0, g, groups, advance, spacing, skew, rows);
+            float* a0 = a + ((nint)rows[0] * lda);
+            float* a1 = a + ((nint)rows[1] * lda);
+            float* a2 = a + ((nint)rows[2] * lda);
+            float* a3 = a + ((nint)rows[3] * lda);
+            float* a4 = a + ((nint)rows[4] * lda);
+            float* a5 = a + ((nint)rows[5] * lda);
+            float* a6 = a + ((nint)rows[6] * lda);
+            float* a7 = a + ((nint)rows[7] * lda);
             Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector256<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int j = 0; j < nv; j += 8)
@@ -509,14 +523,14 @@ internal static unsafe partial class Gemm
                 s7 = Vector256.FusedMultiplyAdd(Vector256.Load(a7 + tailOffset) & keep, xTail, s7);
             }
 
-            y[i] = Finish(Vector256.Sum(s0), a0, x, tailEnd, n, beta, y[i]);
-            y[i + (1 * spacing)] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[i + (1 * spacing)]);
-            y[i + (2 * spacing)] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[i + (2 * spacing)]);
-            y[i + (3 * spacing)] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[i + (3 * spacing)]);
-            y[i + (4 * spacing)] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[i + (4 * spacing)]);
-            y[i + (5 * spacing)] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[i + (5 * spacing)]);
-            y[i + (6 * spacing)] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[i + (6 * spacing)]);
-            y[i + (7 * spacing)] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[i + (7 * spacing)]);
+            y[rows[0]] = Finish(Vector256.Sum(s0), a0, x, tailEnd, n, beta, y[rows[0]]);
+            y[rows[1]] = Finish(Vector256.Sum(s1), a1, x, tailEnd, n, beta, y[rows[1]]);
+            y[rows[2]] = Finish(Vector256.Sum(s2), a2, x, tailEnd, n, beta, y[rows[2]]);
+            y[rows[3]] = Finish(Vector256.Sum(s3), a3, x, tailEnd, n, beta, y[rows[3]]);
+            y[rows[4]] = Finish(Vector256.Sum(s4), a4, x, tailEnd, n, beta, y[rows[4]]);
+            y[rows[5]] = Finish(Vector256.Sum(s5), a5, x, tailEnd, n, beta, y[rows[5]]);
+            y[rows[6]] = Finish(Vector256.Sum(s6), a6, x, tailEnd, n, beta, y[rows[6]]);
+            y[rows[7]] = Finish(Vector256.Sum(s7), a7, x, tailEnd, n, beta, y[rows[7]]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.
@@ -596,19 +610,19 @@ internal static unsafe partial class Gemm
         // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
         // each x vector is loaded once and feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
-        (int advance, int spacing) = PassLayout(i1 - i0, lda);
-        nint step = spacing * lda;
+        (int advance, int spacing, int skew) = PassLayout(i1 - i0, lda);
+        int* rows = stackalloc int[8];
         for (int g = 0; g < groups; g++)
         {
-            int i = i0 + (g * advance);
-            float* a0 = a + ((nint)i * lda);
-            float* a1 = a0 + step;
-            float* a2 = a1 + step;
-            float* a3 = a2 + step;
-            float* a4 = a3 + step;
-            float* a5 = a4 + step;
-            float* a6 = a5 + step;
-            float* a7 = a6 + step;
+            PassRows(i0, g, groups, advance, spacing, skew, rows);
+            float* a0 = a + ((nint)rows[0] * lda);
+            float* a1 = a + ((nint)rows[1] * lda);
+            float* a2 = a + ((nint)rows[2] * lda);
+            float* a3 = a + ((nint)rows[3] * lda);
+            float* a4 = a + ((nint)rows[4] * lda);
+            float* a5 = a + ((nint)rows[5] * lda);
+            float* a6 = a + ((nint)rows[6] * lda);
+            float* a7 = a + ((nint)rows[7] * lda);
             Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector128<float> s4 = default, s5 = default, s6 = default, s7 = default;
             for (int j = 0; j < nv; j += 4)
@@ -624,14 +638,14 @@ internal static unsafe partial class Gemm
                 s7 = Vector128.MultiplyAddEstimate(Vector128.Load(a7 + j), xv, s7);
             }
 
-            y[i] = Finish(Vector128.Sum(s0), a0, x, nv, n, beta, y[i]);
-            y[i + (1 * spacing)] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[i + (1 * spacing)]);
-            y[i + (2 * spacing)] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[i + (2 * spacing)]);
-            y[i + (3 * spacing)] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[i + (3 * spacing)]);
-            y[i + (4 * spacing)] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[i + (4 * spacing)]);
-            y[i + (5 * spacing)] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[i + (5 * spacing)]);
-            y[i + (6 * spacing)] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[i + (6 * spacing)]);
-            y[i + (7 * spacing)] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[i + (7 * spacing)]);
+            y[rows[0]] = Finish(Vector128.Sum(s0), a0, x, nv, n, beta, y[rows[0]]);
+            y[rows[1]] = Finish(Vector128.Sum(s1), a1, x, nv, n, beta, y[rows[1]]);
+            y[rows[2]] = Finish(Vector128.Sum(s2), a2, x, nv, n, beta, y[rows[2]]);
+            y[rows[3]] = Finish(Vector128.Sum(s3), a3, x, nv, n, beta, y[rows[3]]);
+            y[rows[4]] = Finish(Vector128.Sum(s4), a4, x, nv, n, beta, y[rows[4]]);
+            y[rows[5]] = Finish(Vector128.Sum(s5), a5, x, nv, n, beta, y[rows[5]]);
+            y[rows[6]] = Finish(Vector128.Sum(s6), a6, x, nv, n, beta, y[rows[6]]);
+            y[rows[7]] = Finish(Vector128.Sum(s7), a7, x, nv, n, beta, y[rows[7]]);
         }
 
         // The last rows one at a time, with the same operation sequence per row as above.

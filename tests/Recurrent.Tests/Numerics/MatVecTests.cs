@@ -64,9 +64,10 @@ public sealed class MatVecTests
             Assert.Equal(y[i], one[0]);
         }
 
-        // With beta = 1 (y's old value added to each row's sum), for rows grouped one from each eighth of the range
-        // and (64 × 128: eighths 4 KiB apart) eight consecutive rows per pass.
-        foreach ((int m, int n) in new[] { (M, N), (67, 16), (67, 9), (67, 200), (64, 128) })
+        // With beta = 1 (y's old value added to each row's sum), for every layout of a pass: one row from each eighth of
+        // the range (67 rows), the eighths skewed because they start a multiple of 4 KiB apart (64 × 128, 128 × 128,
+        // 80 × 1024), and eight consecutive rows (32 × 256: aliased eighths of four rows).
+        foreach ((int m, int n) in new[] { (M, N), (67, 16), (67, 9), (67, 200), (64, 128), (128, 128), (80, 1024), (32, 256) })
         {
             float[] am = GemmTests.RandomArray(random, m * n);
             float[] xm = GemmTests.RandomArray(random, n);
