@@ -21,7 +21,7 @@ internal static unsafe partial class Gemm
     /// the eight rows (eight independent FMA chains). The eight rows of a pass are one from each eighth of the rows a
     /// thread computes (rows g, g + G, …, g + 7G of its range, G = ⌊rows / 8⌋), so A is read as eight sequential
     /// streams rather than one: when A comes from memory or L3, more reads are in flight. Where the eighths start a
-    /// multiple of 4 KiB apart (they would share cache sets) a pass takes eight consecutive rows instead. Per row: a fused multiply-add over the full vectors, then (on
+    /// multiple of 4 KiB apart (they would share cache sets) eighth k starts k rows further on and wraps around. Per row: a fused multiply-add over the full vectors, then (on
     /// the AVX-512 and AVX2 tiers, for a row at least one vector long) the last columns as one more vector with the
     /// lanes already covered zeroed, the vector's horizontal sum (on AVX-512 the eight rows' sums in one shuffle tree),
     /// the scalar tail (if any) and beta. Every row sees the same sequence whichever group it falls in.
@@ -273,8 +273,7 @@ internal static unsafe partial class Gemm
     /// with the lanes the full vectors already covered zeroed (in A and in x), instead of a scalar loop. The eight
     /// rows' accumulators are then reduced together by a shuffle tree (lane j + j+8, then j + j+4, j + j+2,
     /// j + j+1); a row outside a group goes through the same tree alone (<see cref="Sum16"/>). The eight rows of a
-    /// pass are rows g, g + G, …, g + 7G of the range (G = ⌊(i1 − i0) / 8⌋), one from each eighth, or eight
-    /// consecutive rows (see <c>PassLayout</c>).
+    /// pass are one from each eighth of the range (see <c>PassLayout</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsV512(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
@@ -290,8 +289,8 @@ internal static unsafe partial class Gemm
             xTail = Vector512.Load(x + tailOffset) & keep;
         }
 
-        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
-        // each x vector is loaded once and feeds eight independent FMA chains, one per row.
+        // Eight rows per pass, one from each eighth of the range (PassLayout, PassRows): each x vector is loaded once and
+        // feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
         (int advance, int spacing, int skew) = PassLayout(i1 - i0, lda);
         int* rows = stackalloc int[8];
@@ -480,8 +479,8 @@ internal static unsafe partial class Gemm
         }
 
         int tailEnd = vectorTail ? n : nv;
-        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
-        // each x vector is loaded once and feeds eight independent FMA chains, one per row.
+        // Eight rows per pass, one from each eighth of the range (PassLayout, PassRows): each x vector is loaded once and
+        // feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
         (int advance, int spacing, int skew) = PassLayout(i1 - i0, lda);
         int* rows = stackalloc int[8];
@@ -607,8 +606,8 @@ internal static unsafe partial class Gemm
     private static void RowsV128(float* a, nint lda, float* x, int n, float beta, float* y, int i0, int i1)
     {
         int nv = n & ~(4 - 1);
-        // Eight rows per pass, one from each eighth of the range (rows g, g + G, …, g + 7G) or consecutive (PassLayout):
-        // each x vector is loaded once and feeds eight independent FMA chains, one per row.
+        // Eight rows per pass, one from each eighth of the range (PassLayout, PassRows): each x vector is loaded once and
+        // feeds eight independent FMA chains, one per row.
         int groups = (i1 - i0) / 8;
         (int advance, int spacing, int skew) = PassLayout(i1 - i0, lda);
         int* rows = stackalloc int[8];
