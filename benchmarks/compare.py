@@ -238,7 +238,7 @@ def main():
               "(all but the embedding) and does nothing else; a step reads the same bytes and does more, so at the "
               "same memory bandwidth it cannot beat it. The harness measures it in windows alternating with its "
               "sampling windows, but the bandwidth this machine gives moves from window to window, so a rate at the "
-              "floor can read as 70-130% of it. Character-level sampling reuses the first layer's input projection "
+              "floor can read as 70-140% of it. Character-level sampling reuses the first layer's input projection "
               "of ids seen before, so it reads less and can exceed the floor.")
     if have_torch:
         print()
