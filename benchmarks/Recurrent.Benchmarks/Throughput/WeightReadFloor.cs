@@ -39,14 +39,10 @@ internal sealed unsafe class WeightReadFloor : IParallelWork
     /// <summary>Gets the bytes one pass reads: the weights and biases of the layers and the decoder.</summary>
     public long BytesPerStep { get; }
 
-    /// <summary>Gets the sum of every float of the last pass (the reads have a result, so they are not elided).</summary>
-    public double Sum { get; private set; }
-
     /// <summary>Reads every selected tensor once.</summary>
     public void ReadOnce()
     {
         int threads = ComputeSettings.MaxDegreeOfParallelism;
-        double sum = 0;
         fixed (float* p = _model.Parameters)
         {
             foreach ((int offset, int length) in _tensors)
@@ -55,25 +51,19 @@ internal sealed unsafe class WeightReadFloor : IParallelWork
                 _length = length;
                 _parts = Math.Max(1, Math.Min(Math.Min(threads, _partSums.Length), length / 4096));
                 ParallelWork.Run(this, _parts, threads);
-                for (int i = 0; i < _parts; i++)
-                {
-                    sum += _partSums[i];
-                }
             }
 
             _data = null;
         }
-
-        Sum = sum;
     }
 
     /// <inheritdoc />
     public void Run(int part)
     {
-        // Cut on multiples of 16 floats (one cache line), as the mat-vec cuts its rows on multiples of eight; each part
-        // is read as eight sequential streams, one per eighth, as the mat-vec reads its eight rows per pass.
-        int lines = (_length + 15) / 16;
-        int i0 = Math.Min(_length, part * lines / _parts * 16), i1 = Math.Min(_length, (part + 1) * lines / _parts * 16);
+        // Cut on multiples of 16 floats (one cache line; the column sums' cut), as the mat-vec cuts its rows on multiples
+        // of eight; each part is read as eight sequential streams, one per eighth, as the mat-vec reads its eight rows
+        // per pass. Each part's sum is stored, so the reads have a result.
+        (int i0, int i1) = global::Recurrent.Numerics.Kernels.ColumnRange(part, _parts, _length);
         float* p = _data + i0;
         int count = i1 - i0;
         int sub = count / 8 / 8 * 8;

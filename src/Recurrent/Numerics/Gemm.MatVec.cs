@@ -21,10 +21,10 @@ internal static unsafe partial class Gemm
     /// the eight rows (eight independent FMA chains). The eight rows of a pass are one from each eighth of the rows a
     /// thread computes (rows g, g + G, …, g + 7G of its range, G = ⌊rows / 8⌋), so A is read as eight sequential
     /// streams rather than one: when A comes from memory or L3, more reads are in flight. Where the eighths start a
-    /// multiple of 4 KiB apart (they would share cache sets) eighth k starts k rows further on and wraps around. Per row: a fused multiply-add over the full vectors, then (on
-    /// the AVX-512 and AVX2 tiers, for a row at least one vector long) the last columns as one more vector with the
-    /// lanes already covered zeroed, the vector's horizontal sum (on AVX-512 the eight rows' sums in one shuffle tree),
-    /// the scalar tail (if any) and beta. Every row sees the same sequence whichever group it falls in.
+    /// multiple of 4 KiB apart (they would share cache sets) eighth k starts k rows further on and wraps around.
+    /// Per row: a fused multiply-add over the full vectors, then (on the AVX-512 and AVX2 tiers, for a row at least
+    /// one vector long) the last columns as one more vector with the lanes already covered zeroed, the vector's
+    /// horizontal sum (on AVX-512 the eight rows' sums in one shuffle tree), the scalar tail (if any) and beta. Every row sees the same sequence whichever group it falls in.
     /// </para>
     /// <para>
     /// <c>y = Aᵀ·x</c>: <c>y = beta·y</c>, then <c>y += x[i]·A[i, :]</c> for each row i in order (a fixed reduction

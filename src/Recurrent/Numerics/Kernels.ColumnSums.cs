@@ -49,7 +49,7 @@ internal static partial class Kernels
     private static int ColumnParts(int threads, int columns) => Math.Max(1, Math.Min(threads, columns / 16));
 
     /// <summary>Part <paramref name="part"/>'s columns of a split into <paramref name="parts"/>: cut on 16-float (cache-line) boundaries, the last part to the end.</summary>
-    private static (int Start, int End) ColumnRange(int part, int parts, int columns)
+    internal static (int Start, int End) ColumnRange(int part, int parts, int columns)
     {
         int blocks = columns / 16;
         return (part * blocks / parts * 16, part == parts - 1 ? columns : (part + 1) * blocks / parts * 16);
